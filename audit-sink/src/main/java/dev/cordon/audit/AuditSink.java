@@ -1,0 +1,195 @@
+package dev.cordon.audit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.cordon.audit.internal.CanonicalAvro;
+import dev.cordon.audit.internal.EntryStore;
+import dev.cordon.audit.internal.SinkLoop;
+import dev.cordon.avro.AuditEvent;
+import dev.cordon.schemas.TopicCatalogue;
+import dev.cordon.schemas.TopicNames;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends {@code audit-log} to PostgreSQL as a gap-free, SHA-256 hash-chained, append-only trail
+ * (DESIGN.md "Audit trail"; hash layout in {@link EntryHasher}).
+ *
+ * <p>Behaviour:
+ * <ul>
+ *   <li>Consumes {@code <prefix>audit-log} (every partition) with {@code isolation.level=read_committed}
+ *       and {@code enable.auto.commit=false}: events of aborted transactions are never stored.</li>
+ *   <li>Each poll batch is stored in ONE database transaction: writers are serialised by a transaction
+ *       advisory lock, each entry gets {@code seq = previous max + 1} (not a database sequence, which
+ *       leaves gaps on rollback), its Kafka provenance (unique), the canonical event bytes (Avro binary
+ *       without Confluent framing), {@code prev_hash} and {@code entry_hash}. Then offsets are committed
+ *       to Kafka, for information only.</li>
+ *   <li>The position comes from the database: on assignment each partition resumes at the highest stored
+ *       offset + 1; a redelivered record (offset already stored) is skipped, so a crash between the
+ *       database commit and the Kafka commit never duplicates.</li>
+ *   <li>An unreadable record (bad bytes, tombstone) is stored as an entry of type
+ *       {@code INPUT_UNREADABLE} (payload = raw value, details = the exception) and sent to
+ *       {@code <prefix>dead-letters} with the {@code TopicNames.HEADER_DLQ_*} provenance headers, before
+ *       the batch commits (a retried batch may therefore send a dead letter twice, never zero times).</li>
+ *   <li>On a database or dead-letter error nothing advances: the batch is retried with exponential
+ *       backoff ({@code retry.backoff.ms} … {@code retry.backoff.max.ms}) and {@link #isHealthy()} is
+ *       {@code false} until it succeeds.</li>
+ * </ul>
+ * Thread-safety: the query methods may be called from any thread.
+ */
+public final class AuditSink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditSink.class);
+
+    private final SinkLoop loop;
+    private final Thread thread;
+    private final HikariDataSource dataSource;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private volatile boolean closed;
+
+    private AuditSink(SinkLoop loop, HikariDataSource dataSource, KafkaConsumer<byte[], byte[]> consumer,
+                      KafkaProducer<byte[], byte[]> producer) {
+        this.loop = loop;
+        this.dataSource = dataSource;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.thread = new Thread(loop, "cordon-audit-sink");
+        this.thread.setDaemon(false);
+    }
+
+    /**
+     * Runs the migrations as {@code jdbc.owner.user} when it is set ({@link AuditDatabase#migrate}), then
+     * connects as the service role, and starts the consumer thread. Returns without waiting for the
+     * partition assignment.
+     *
+     * @param config the configuration
+     * @return the running sink; close it
+     * @throws IllegalStateException if migration fails, or the database is unreachable or not migrated
+     */
+    public static AuditSink start(AuditSinkConfig config) {
+        Objects.requireNonNull(config, "config");
+        TopicCatalogue topics = TopicCatalogue.create(config.topicPrefix(), config.serdeConfig());
+        return start(config, topics.auditLog().valueSerde().deserializer());
+    }
+
+    /** Same as {@link #start(AuditSinkConfig)} with an explicit value deserializer (tests, other registries). */
+    static AuditSink start(AuditSinkConfig config, Deserializer<AuditEvent> valueDeserializer) {
+        String jdbcUrl = config.getString(AuditSinkConfig.JDBC_URL_CONFIG);
+        String user = config.getString(AuditSinkConfig.JDBC_USER_CONFIG);
+        if (config.jdbcOwnerUser() != null) {
+            int applied = AuditDatabase.migrate(jdbcUrl, config.jdbcOwnerUser(), config.jdbcOwnerPassword(), user,
+                    config.jdbcPassword());
+            LOG.info("audit database migrated ({} migrations applied)", applied);
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(jdbcUrl);
+        hc.setUsername(user);
+        hc.setPassword(config.jdbcPassword());
+        hc.setMaximumPoolSize(2);
+        hc.setPoolName("cordon-audit-sink");
+        hc.setInitializationFailTimeout(-1); // the loop retries; start() checks the schema below
+        HikariDataSource ds = new HikariDataSource(hc);
+        long head;
+        try (Connection c = ds.getConnection()) {
+            EntryStore.recordPayloadSchema(c, CanonicalAvro.PAYLOAD_FORMAT, CanonicalAvro.SCHEMA_JSON);
+            head = EntryStore.head(c).seq();
+        } catch (SQLException e) {
+            ds.close();
+            throw new IllegalStateException("audit database at " + jdbcUrl + " as '" + user
+                    + "' is unusable (not migrated? set jdbc.owner.user to migrate): " + e.getMessage(), e);
+        }
+
+        String prefix = config.topicPrefix();
+        String bootstrap = config.getString(AuditSinkConfig.BOOTSTRAP_SERVERS_CONFIG);
+        Map<String, Object> cc = new HashMap<>(config.originalsWithPrefix("consumer."));
+        cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cc.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(AuditSinkConfig.GROUP_ID_CONFIG));
+        cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        cc.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cc.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt(AuditSinkConfig.BATCH_MAX_RECORDS_CONFIG));
+        cc.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "cordon-audit-sink");
+        Map<String, Object> pc = new HashMap<>(config.originalsWithPrefix("producer."));
+        pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        pc.put(ProducerConfig.ACKS_CONFIG, "all");
+        pc.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        pc.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "cordon-audit-sink-dead-letters");
+
+        KafkaConsumer<byte[], byte[]> consumer = null;
+        KafkaProducer<byte[], byte[]> producer = null;
+        try {
+            consumer = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer());
+            SinkLoop loop = new SinkLoop(consumer, producer, ds, valueDeserializer,
+                    prefix + TopicNames.AUDIT_LOG, prefix + TopicNames.DEAD_LETTERS,
+                    Duration.ofMillis(config.getLong(AuditSinkConfig.POLL_TIMEOUT_MS_CONFIG)),
+                    config.getLong(AuditSinkConfig.RETRY_BACKOFF_MS_CONFIG),
+                    config.getLong(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG), head);
+            AuditSink sink = new AuditSink(loop, ds, consumer, producer);
+            sink.thread.start();
+            return sink;
+        } catch (RuntimeException e) {
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+            }
+            if (consumer != null) {
+                consumer.close();
+            }
+            ds.close();
+            throw e;
+        }
+    }
+
+    /** @return seq of the last entry this sink knows committed (0 when the trail is empty) */
+    public long lastSequence() {
+        return loop.lastSequence();
+    }
+
+    /**
+     * @return {@code true} while the consumer thread runs and the last database/dead-letter operation
+     *         succeeded; {@code false} while a batch is being retried, after a fatal error, or once closed
+     */
+    public boolean isHealthy() {
+        return !closed && thread.isAlive() && loop.healthy();
+    }
+
+    /** @return the last error met (may be from a batch since retried successfully), or {@code null} */
+    public Throwable lastError() {
+        return loop.lastError();
+    }
+
+    /** Stops the consumer thread (within one poll/backoff step), then closes clients and the pool. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("audit sink thread did not stop within 30 s");
+        } else {
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+        producer.close(Duration.ofSeconds(5));
+        dataSource.close();
+    }
+}
