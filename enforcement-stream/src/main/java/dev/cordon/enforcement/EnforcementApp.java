@@ -1,0 +1,155 @@
+package dev.cordon.enforcement;
+
+import dev.cordon.enforcement.internal.DirectiveEntry;
+import dev.cordon.enforcement.internal.Names;
+import dev.cordon.enforcement.internal.SweepState;
+import dev.cordon.schemas.TopicCatalogue;
+import dev.cordon.schemas.admin.TopicAdmin;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running enforcement service: checks the topics, builds {@link EnforcementTopology}, starts Kafka Streams
+ * (exactly-once v2; a failed stream thread is replaced), and answers whether it is running and idle.
+ */
+public final class EnforcementApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EnforcementApp.class);
+
+    private final KafkaStreams streams;
+    private final EnforcementSettings settings;
+    private final long closeTimeoutMs;
+
+    private EnforcementApp(KafkaStreams streams, EnforcementSettings settings, long closeTimeoutMs) {
+        this.streams = streams;
+        this.settings = settings;
+        this.closeTimeoutMs = closeTimeoutMs;
+    }
+
+    /**
+     * Checks the topics, then starts the service (returns without waiting for RUNNING; poll {@link #isRunning()}).
+     *
+     * @param config the configuration
+     * @return the started service
+     * @throws IllegalStateException when a topic is missing, the audit-log topic could lose entries (DESIGN.md
+     *                               "Topics"), or partition counts differ from what the topology needs
+     */
+    public static EnforcementApp start(EnforcementConfig config) {
+        Objects.requireNonNull(config, "config");
+        EnforcementSettings settings = config.settings();
+        TopicCatalogue topics = TopicCatalogue.create(config.topicPrefix(), config.serdeConfig());
+        try (Admin admin = Admin.create(config.adminConfig())) {
+            checkTopics(admin, topics, settings);
+        }
+        Topology topology = EnforcementTopology.build(topics, settings);
+        LOG.info("Enforcement topology:\n{}", topology.describe());
+        KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("Stream thread failed; replacing it (its tasks resume from the last commit)", error);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return new EnforcementApp(streams, settings, config.closeTimeoutMs());
+    }
+
+    static void checkTopics(Admin admin, TopicCatalogue topics, EnforcementSettings settings) {
+        List<String> names = List.of(topics.directiveChanges().name(), topics.sessionEvents().name(),
+                topics.revocationCommands().name(), topics.directiveImpacts().name(), topics.auditLog().name(),
+                topics.deadLetters().name());
+        TopicAdmin.checkTopicsExist(admin, names);
+        TopicAdmin.checkAuditLogTopic(admin, topics.auditLog().name());
+        Map<String, TopicDescription> described;
+        try {
+            described = admin.describeTopics(names).allTopicNames().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe Cordon's topics: " + e.getCause(), e.getCause());
+        }
+        requirePartitions(described, topics.sessionEvents().name(), settings.sessionPartitions(),
+                "set session.partitions to its partition count");
+        requirePartitions(described, topics.directiveChanges().name(), 1, "directive changes are totally ordered");
+        requirePartitions(described, topics.directiveImpacts().name(), 1, "the impact aggregator is one task");
+    }
+
+    private static void requirePartitions(Map<String, TopicDescription> described, String topic, int expected, String why) {
+        int actual = described.get(topic).partitions().size();
+        if (actual != expected) {
+            throw new IllegalStateException("Topic '" + topic + "' has " + actual + " partitions but the enforcement topology needs "
+                    + expected + " (" + why + ")");
+        }
+    }
+
+    /** @return the Kafka Streams instance (metrics, state listeners) */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /**
+     * @return whether Streams is RUNNING and this instance's threads hold every task: one control task plus one per
+     *         session partition (a single-instance deployment; with several instances, watch the consumer group)
+     */
+    public boolean isRunning() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        int active = 0;
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            active += thread.activeTasks().size();
+        }
+        return active == 1 + settings.sessionPartitions();
+    }
+
+    /**
+     * @return whether no local task has a sweep in progress and no activation or expiry is due (time passed) but not yet
+     *         processed; {@code false} while stores are not queryable (e.g. during a rebalance)
+     */
+    public boolean isIdle() {
+        try {
+            ReadOnlyKeyValueStore<String, SweepState> sweeps = streams.store(
+                    StoreQueryParameters.fromNameAndType(Names.SWEEPS_STORE, QueryableStoreTypes.<String, SweepState>keyValueStore()));
+            try (KeyValueIterator<String, SweepState> it = sweeps.all()) {
+                if (it.hasNext()) {
+                    return false;
+                }
+            }
+            ReadOnlyKeyValueStore<String, DirectiveEntry> directives = streams.store(
+                    StoreQueryParameters.fromNameAndType(Names.DIRECTIVES_STORE, QueryableStoreTypes.<String, DirectiveEntry>keyValueStore()));
+            long now = System.currentTimeMillis();
+            try (KeyValueIterator<String, DirectiveEntry> it = directives.all()) {
+                while (it.hasNext()) {
+                    if (it.next().value.scheduleDue(now)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (InvalidStateStoreException notQueryable) {
+            return false;
+        }
+    }
+
+    /** Closes Kafka Streams, waiting at most {@code close.timeout.ms}. */
+    @Override
+    public void close() {
+        if (!streams.close(Duration.ofMillis(closeTimeoutMs))) {
+            LOG.warn("Kafka Streams did not shut down within {} ms", closeTimeoutMs);
+        }
+    }
+}

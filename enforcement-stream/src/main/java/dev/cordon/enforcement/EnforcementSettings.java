@@ -1,0 +1,80 @@
+package dev.cordon.enforcement;
+
+import dev.cordon.schemas.TopicNames;
+import java.util.Objects;
+
+/**
+ * Tuning of the enforcement topology (all durations in milliseconds of the task's wall clock,
+ * {@code ProcessorContext.currentSystemTimeMs()}).
+ *
+ * @param sessionPartitions       partitions of session-events, and of the directive multicast topic (≥ 1);
+ *                                must equal session-events' real partition count (checked by {@link EnforcementApp})
+ * @param sweepBatchSize          session records a task examines per sweep punctuation, over all its sweeps (≥ 1);
+ *                                DESIGN.md "Fan-out at scale": never a whole fan-out in one call
+ * @param sweepIntervalMs         wall-clock period of the sweep punctuation (≥ 1)
+ * @param scheduleCheckIntervalMs wall-clock period of the activation/expiry check (≥ 1)
+ * @param sessionTtlMs            a session with no event for this long is evicted (≥ 1); ENDED and CUT entries are
+ *                                kept as tombstones at least this long
+ * @param impactSampleSize        at most this many sample session ids per impact report (0..100)
+ * @param component               {@code AuditEvent.component} of this module's audit entries
+ * @param evictionIntervalMs      wall-clock period of the eviction pass (≥ 1)
+ * @param evictionBatchSize       sessions examined per eviction punctuation (≥ 1); the pass resumes from a cursor
+ * @param evictionCatchUpMs       eviction runs only once the task has caught up with its input: its last session-event
+ *                                record was appended (LogAppendTime) no more than this long before it was processed, or no
+ *                                record arrived for this long; and the task has run at least this long (≥ 1)
+ */
+public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, long sweepIntervalMs,
+                                  long scheduleCheckIntervalMs, long sessionTtlMs, int impactSampleSize, String component,
+                                  long evictionIntervalMs, int evictionBatchSize, long evictionCatchUpMs) {
+    /** Default component name. */
+    public static final String DEFAULT_COMPONENT = "enforcement-stream";
+
+    /** @throws IllegalArgumentException naming the field and its valid range */
+    public EnforcementSettings {
+        positive("sessionPartitions", sessionPartitions);
+        positive("sweepBatchSize", sweepBatchSize);
+        positive("sweepIntervalMs", sweepIntervalMs);
+        positive("scheduleCheckIntervalMs", scheduleCheckIntervalMs);
+        positive("sessionTtlMs", sessionTtlMs);
+        if (impactSampleSize < 0 || impactSampleSize > 100) {
+            throw new IllegalArgumentException("impactSampleSize: must be within 0..100, was " + impactSampleSize);
+        }
+        Objects.requireNonNull(component, "component");
+        if (component.isBlank() || component.contains("/")) {
+            throw new IllegalArgumentException("component: must be non-blank and contain no '/', was '" + component + "'");
+        }
+        positive("evictionIntervalMs", evictionIntervalMs);
+        positive("evictionBatchSize", evictionBatchSize);
+        positive("evictionCatchUpMs", evictionCatchUpMs);
+    }
+
+    /**
+     * Defaults: 12 partitions, 5000 records per 20 ms sweep punctuation, schedule check every 100 ms, TTL 30 min,
+     * 100 samples, eviction every 1 s over 1000 sessions once caught up within 10 s.
+     */
+    public static EnforcementSettings defaults() {
+        return new EnforcementSettings(TopicNames.DEFAULT_SESSION_PARTITIONS, 5000, 20, 100, 30 * 60 * 1000L, 100,
+                DEFAULT_COMPONENT, 1000, 1000, 10_000);
+    }
+
+    public EnforcementSettings withSessionPartitions(int n) {
+        return new EnforcementSettings(n, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs);
+    }
+
+    public EnforcementSettings withSweepBatchSize(int n) {
+        return new EnforcementSettings(sessionPartitions, n, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs);
+    }
+
+    public EnforcementSettings withSessionTtlMs(long ms) {
+        return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, ms,
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs);
+    }
+
+    private static void positive(String field, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(field + ": must be >= 1, was " + value);
+        }
+    }
+}

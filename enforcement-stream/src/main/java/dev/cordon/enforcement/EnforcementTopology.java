@@ -1,0 +1,126 @@
+package dev.cordon.enforcement;
+
+import static dev.cordon.enforcement.internal.Names.*;
+
+import dev.cordon.avro.DirectiveChange;
+import dev.cordon.enforcement.internal.AvroTrust;
+import dev.cordon.enforcement.internal.BroadcastPartitioner;
+import dev.cordon.enforcement.internal.Emit;
+import dev.cordon.enforcement.internal.Suppliers;
+import dev.cordon.schemas.TopicCatalogue;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * Builds Cordon's enforcement topology (DESIGN.md "Enforcement semantics", "Outputs", "Fan-out at scale"). Pure:
+ * no I/O, no clock; tests drive it with {@code TopologyTestDriver}.
+ *
+ * <pre>
+ * control sub-topology (directive-changes and directive-impacts, one partition each, one task):
+ *   read-directive-changes ─► decode-directives ─┬─► unwrap-directives ─► directive-broadcast (repartition, every partition, KIP-837)
+ *                                                └─► dead-letters, audit-log
+ *   read-directive-impacts ─► aggregate-impacts ─► directive-impacts (AGGREGATE), dead-letters, audit-log
+ * session sub-topology (one task per session partition; stores directives / sessions / sweeps / audit-sequence):
+ *   read-session-events ───────────────► match-sessions ──┐
+ *   directive-broadcast-repartition ───► apply-directives ┴► revocation-commands, directive-impacts (PARTIAL),
+ *                                                            audit-log, dead-letters
+ * </pre>
+ * Inputs are consumed as bytes and decoded in the processors, so an unreadable record goes to dead-letters with
+ * provenance headers and an {@code INPUT_UNREADABLE} audit entry, and processing continues.
+ */
+public final class EnforcementTopology {
+    private EnforcementTopology() {
+    }
+
+    /**
+     * @param topics   typed topics (values with the registry serde; {@code TopicCatalogue.create(prefix, serdeConfig)})
+     * @param settings tuning; {@code sessionPartitions} must equal session-events' partition count
+     * @return the topology; every node, store and internal topic is explicitly named
+     */
+    public static Topology build(TopicCatalogue topics, EnforcementSettings settings) {
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(settings, "settings");
+        AvroTrust.ensure();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Suppliers.directivesStore());
+        builder.addStateStore(Suppliers.sessionsStore());
+        builder.addStateStore(Suppliers.sweepsStore());
+        builder.addStateStore(Suppliers.sequenceStore(AUDIT_SEQUENCE_STORE));
+        builder.addStateStore(Suppliers.sequenceStore(CONTROL_AUDIT_SEQUENCE_STORE));
+        builder.addStateStore(Suppliers.impactPartialsStore());
+
+        // ---- control sub-topology
+        KStream<String, Emit> decoded = builder
+                .stream(topics.directiveChanges().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_DIRECTIVE_CHANGES))
+                .process(Suppliers.decodeDirectives(topics, settings), Named.as(DECODE_DIRECTIVES), CONTROL_AUDIT_SEQUENCE_STORE);
+        KStream<String, Emit> aggregated = builder
+                .stream(topics.directiveImpacts().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_DIRECTIVE_IMPACTS))
+                .process(Suppliers.aggregateImpacts(topics, settings), Named.as(AGGREGATE_IMPACTS),
+                        CONTROL_AUDIT_SEQUENCE_STORE, IMPACT_PARTIALS_STORE);
+        Map<String, KStream<String, Emit>> control = route(decoded.merge(aggregated, Named.as(MERGE_CONTROL_OUTPUTS)), ROUTE_CONTROL, topics, false, true);
+        KStream<String, DirectiveChange> broadcast = control.get(ROUTE_CONTROL + "directives")
+                .mapValues(e -> ((Emit.Directive) e).change(), Named.as(UNWRAP_DIRECTIVES))
+                .repartition(Repartitioned.<String, DirectiveChange>as(DIRECTIVE_BROADCAST)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(Suppliers.directiveBroadcastSerde())
+                        .withNumberOfPartitions(settings.sessionPartitions())
+                        .withStreamPartitioner(new BroadcastPartitioner<>()));
+
+        // ---- session sub-topology
+        KStream<String, Emit> fromSessions = builder
+                .stream(topics.sessionEvents().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_SESSION_EVENTS))
+                .process(Suppliers.matchSessions(topics, settings), Named.as(MATCH_SESSIONS),
+                        DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE);
+        KStream<String, Emit> fromDirectives = broadcast
+                .process(Suppliers.applyDirectives(settings), Named.as(APPLY_DIRECTIVES),
+                        DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE);
+        route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false);
+        return builder.build();
+    }
+
+    /**
+     * Splits processor output by kind to its topic. One router per sub-topology: a sink shared by two
+     * sub-topologies would fuse them.
+     *
+     * @param withCommands   whether this sub-topology issues revocation commands (only the session one does)
+     * @param withDirectives whether it decodes directives (only the control one does)
+     * @return the branch of decoded directives, under {@code prefix + "directives"}, when {@code withDirectives}
+     */
+    private static Map<String, KStream<String, Emit>> route(KStream<String, Emit> out, String prefix, TopicCatalogue topics,
+                                                            boolean withCommands, boolean withDirectives) {
+        var split = out.split(Named.as(prefix));
+        if (withCommands) {
+            split = split.branch((k, v) -> v instanceof Emit.Command, Branched.withConsumer(s -> s
+                    .mapValues(v -> ((Emit.Command) v).command(), Named.as(prefix + "unwrap-commands"))
+                    .to(topics.revocationCommands().name(), Produced.with(topics.revocationCommands().keySerde(),
+                            topics.revocationCommands().valueSerde()).withName(prefix + "write-revocation-commands")), "commands"));
+        }
+        split = split.branch((k, v) -> v instanceof Emit.Audit, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Emit.Audit) v).event(), Named.as(prefix + "unwrap-audit-events"))
+                        .to(topics.auditLog().name(), Produced.with(topics.auditLog().keySerde(),
+                                topics.auditLog().valueSerde()).withName(prefix + "write-audit-log")), "audit"))
+                .branch((k, v) -> v instanceof Emit.Impact, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((Emit.Impact) v).impact(), Named.as(prefix + "unwrap-impacts"))
+                        .to(topics.directiveImpacts().name(), Produced.with(topics.directiveImpacts().keySerde(),
+                                topics.directiveImpacts().valueSerde()).withName(prefix + "write-directive-impacts")), "impacts"))
+                .branch((k, v) -> v instanceof Emit.DeadLetter, Branched.withConsumer(s -> s
+                        .map((k, v) -> KeyValue.pair(((Emit.DeadLetter) v).key(), ((Emit.DeadLetter) v).value()),
+                                Named.as(prefix + "unwrap-dead-letters"))
+                        .to(topics.deadLetters().name(), Produced.with(topics.deadLetters().keySerde(),
+                                topics.deadLetters().valueSerde()).withName(prefix + "write-dead-letters")), "dead-letters"));
+        if (withDirectives) {
+            split = split.branch((k, v) -> v instanceof Emit.Directive, Branched.as("directives"));
+        }
+        return split.noDefaultBranch();
+    }
+}

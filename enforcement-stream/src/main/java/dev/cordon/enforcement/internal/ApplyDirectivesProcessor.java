@@ -1,0 +1,285 @@
+package dev.cordon.enforcement.internal;
+
+import dev.cordon.avro.AuditEventType;
+import dev.cordon.avro.CommandKind;
+import dev.cordon.avro.DirectiveAction;
+import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.DirectiveImpact;
+import dev.cordon.avro.DirectiveMode;
+import dev.cordon.avro.EnforcementKind;
+import dev.cordon.avro.ImpactKind;
+import dev.cordon.enforcement.EnforcementSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+
+/**
+ * {@value Names#APPLY_DIRECTIVES}: applies the multicast directive changes to this session task (DESIGN.md
+ * "Directive lifecycle"), runs the schedule (activation / expiry) and the sweeps.
+ *
+ * <ul>
+ *   <li>ENFORCE RESTRICT / LIFT: ordered by revision only; a revision not above the current one is ignored and
+ *       audited {@code DIRECTIVE_IGNORED}. A newer revision stops unfinished sweeps of older ones (they report
+ *       what they did, outcome SUPERSEDED). A RESTRICT in force now is activated at once; one in the future is
+ *       activated by the schedule punctuation when its time comes.</li>
+ *   <li>Activation ({@code DIRECTIVE_ACTIVATED}) starts a sweep: REVOKE_AND_DENY revokes the ACTIVE sessions it
+ *       covers; DENY_NEW only counts.</li>
+ *   <li>DRY_RUN: never stored, never replaces anything; a counting sweep of its scope over live sessions (whatever
+ *       its effective window) produces the impact report.</li>
+ *   <li>Sweeps: at most {@code sweepBatchSize} sessions per {@code sweepIntervalMs} wall-clock punctuation over all
+ *       sweeps, resuming after the persisted cursor; a finished sweep emits a PARTIAL {@code DirectiveImpact} and
+ *       {@code SWEEP_ENDED}. Never a whole fan-out from one call (DESIGN.md "Fan-out at scale").</li>
+ * </ul>
+ */
+final class ApplyDirectivesProcessor implements Processor<String, DirectiveChange, String, Emit> {
+    private final EnforcementSettings settings;
+    private ProcessorContext<String, Emit> context;
+    private Enforcer enforcer;
+
+    ApplyDirectivesProcessor(EnforcementSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emit> context) {
+        this.context = context;
+        this.enforcer = new Enforcer(context, settings.component());
+        context.schedule(Duration.ofMillis(settings.sweepIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> sweep());
+        context.schedule(Duration.ofMillis(settings.scheduleCheckIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> checkSchedule());
+    }
+
+    @Override
+    public void process(Record<String, DirectiveChange> record) {
+        DirectiveChange change = record.value();
+        if (change == null) {
+            return; // the decoder never forwards one
+        }
+        long now = context.currentSystemTimeMs();
+        String id = change.getDirectiveId();
+        if (change.getMode() == DirectiveMode.DRY_RUN) {
+            enforcer.audit(id, received(change, now).detail("status", "DRY_RUN"), now);
+            startSweep(change, now);
+            return;
+        }
+        DirectiveEntry entry = enforcer.directives.get(id);
+        if (entry != null && change.getRevision() <= entry.current().getRevision()) {
+            boolean duplicate = change.getRevision() == entry.current().getRevision();
+            enforcer.audit(id, enforcer.auditor.event(AuditEventType.DIRECTIVE_IGNORED, now)
+                    .directive(id, change.getRevision())
+                    .detail("reason", duplicate ? "duplicate revision" : "stale revision")
+                    .detail("currentRevision", entry.current().getRevision())
+                    .detail("changeId", change.getChangeId()), now);
+            return;
+        }
+        stopOlderSweeps(change, now);
+        if (change.getAction() == DirectiveAction.LIFT) {
+            enforcer.directives.put(id, new DirectiveEntry(change, true, true));
+            enforcer.audit(id, received(change, now).detail("status", "LIFTED"), now);
+            return;
+        }
+        long from = change.getEffectiveFrom().toEpochMilli();
+        Instant until = change.getEffectiveUntil();
+        if (until != null && until.toEpochMilli() <= now) {
+            enforcer.directives.put(id, new DirectiveEntry(change, true, true));
+            enforcer.audit(id, received(change, now).detail("status", "EXPIRED_ON_ARRIVAL"), now);
+        } else if (from <= now) {
+            enforcer.directives.put(id, new DirectiveEntry(change, true, false));
+            enforcer.audit(id, received(change, now).detail("status", "IN_FORCE"), now);
+            activate(change, now);
+        } else {
+            enforcer.directives.put(id, new DirectiveEntry(change, false, false));
+            enforcer.audit(id, received(change, now).detail("status", "SCHEDULED"), now);
+        }
+    }
+
+    private Auditor.Builder received(DirectiveChange change, long now) {
+        return enforcer.auditor.event(AuditEventType.DIRECTIVE_RECEIVED, now)
+                .directive(change.getDirectiveId(), change.getRevision())
+                .detail("action", change.getAction())
+                .detail("mode", change.getMode())
+                .detail("enforcement", change.getAction() == DirectiveAction.LIFT ? null : change.getEnforcement())
+                .detail("changeId", change.getChangeId())
+                .detail("requestId", change.getRequestId())
+                .detail("effectiveFrom", change.getEffectiveFrom())
+                .detail("effectiveUntil", change.getEffectiveUntil());
+    }
+
+    private void activate(DirectiveChange change, long now) {
+        enforcer.audit(change.getDirectiveId(), enforcer.auditor.event(AuditEventType.DIRECTIVE_ACTIVATED, now)
+                .directive(change.getDirectiveId(), change.getRevision())
+                .detail("enforcement", change.getEnforcement())
+                .detail("changeId", change.getChangeId())
+                .detail("effectiveFrom", change.getEffectiveFrom()), now);
+        startSweep(change, now);
+    }
+
+    private void startSweep(DirectiveChange change, long now) {
+        String key = SweepState.key(change);
+        if (enforcer.sweeps.get(key) != null) {
+            return; // already sweeping this very revision (e.g. a re-delivered dry run)
+        }
+        enforcer.sweeps.put(key, new SweepState(change, now, null, new ImpactTally()));
+        enforcer.audit(change.getDirectiveId(), enforcer.auditor.event(AuditEventType.SWEEP_STARTED, now)
+                .directive(change.getDirectiveId(), change.getRevision())
+                .detail("mode", change.getMode())
+                .detail("enforcement", change.getEnforcement())
+                .detail("changeId", change.getChangeId())
+                .detail("requestId", change.getRequestId()), now);
+    }
+
+    /** A newer ENFORCE revision stops the unfinished ENFORCE sweeps of older revisions of the same directive. */
+    private void stopOlderSweeps(DirectiveChange newer, long now) {
+        String prefix = SweepState.prefix(newer.getDirectiveId());
+        for (KeyValue<String, SweepState> kv : enforcer.allSweeps()) {
+            SweepState s = kv.value;
+            if (kv.key.startsWith(prefix) && !s.dryRun() && s.change().getRevision() < newer.getRevision()) {
+                endSweep(kv.key, s, now, "SUPERSEDED");
+            }
+        }
+    }
+
+    /** Schedule punctuation: activation and expiry of this task's directives whose time has come. */
+    void checkSchedule() {
+        long now = context.currentSystemTimeMs();
+        List<KeyValue<String, DirectiveEntry>> due = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, DirectiveEntry> it = enforcer.directives.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, DirectiveEntry> kv = it.next();
+                if (kv.value.scheduleDue(now)) {
+                    due.add(kv);
+                }
+            }
+        }
+        for (KeyValue<String, DirectiveEntry> kv : due) {
+            DirectiveChange d = kv.value.current();
+            boolean activated = kv.value.activated();
+            boolean expired = kv.value.expired();
+            if (!activated && d.getEffectiveFrom().toEpochMilli() <= now) {
+                activated = true;
+                if (DirectiveRules.inForce(d, now)) {
+                    activate(d, now);
+                }
+            }
+            if (!expired && d.getEffectiveUntil() != null && d.getEffectiveUntil().toEpochMilli() <= now) {
+                expired = true;
+                enforcer.audit(d.getDirectiveId(), enforcer.auditor.event(AuditEventType.DIRECTIVE_EXPIRED, now)
+                        .directive(d.getDirectiveId(), d.getRevision())
+                        .detail("changeId", d.getChangeId())
+                        .detail("effectiveUntil", d.getEffectiveUntil()), now);
+            }
+            enforcer.directives.put(kv.key, new DirectiveEntry(d, activated, expired));
+        }
+    }
+
+    /** Sweep punctuation: at most {@code sweepBatchSize} session entries over all unfinished sweeps. */
+    void sweep() {
+        List<KeyValue<String, SweepState>> active = enforcer.allSweeps();
+        if (active.isEmpty()) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        List<DirectiveChange> inForce = enforcer.inForce(now);
+        int budget = settings.sweepBatchSize();
+        for (KeyValue<String, SweepState> kv : active) {
+            if (budget <= 0) {
+                break;
+            }
+            SweepState s = kv.value;
+            boolean enforcing = !s.dryRun();
+            if (enforcing && !stillInForce(s.change(), now)) {
+                endSweep(kv.key, s, now, "OUT_OF_FORCE");
+                continue;
+            }
+            boolean revoking = enforcing && s.change().getEnforcement() == EnforcementKind.REVOKE_AND_DENY;
+            boolean exhausted = true;
+            try (KeyValueIterator<String, SessionState> it = enforcer.sessions.range(s.cursor, null)) {
+                while (it.hasNext()) {
+                    KeyValue<String, SessionState> session = it.next();
+                    if (session.key.equals(s.cursor)) {
+                        continue;
+                    }
+                    if (budget <= 0) {
+                        exhausted = false;
+                        break;
+                    }
+                    budget--;
+                    s.cursor = session.key;
+                    visit(s, session.value, revoking, inForce, now);
+                }
+            }
+            if (exhausted) {
+                endSweep(kv.key, s, now, "COMPLETED");
+            } else {
+                enforcer.sweeps.put(kv.key, s);
+            }
+        }
+    }
+
+    private boolean stillInForce(DirectiveChange swept, long now) {
+        DirectiveEntry entry = enforcer.directives.get(swept.getDirectiveId());
+        return entry != null && entry.current().getRevision() == swept.getRevision() && DirectiveRules.inForce(entry.current(), now);
+    }
+
+    private void visit(SweepState s, SessionState session, boolean revoking, List<DirectiveChange> inForce, long now) {
+        if (session.status() == SessionState.Status.ENDED) {
+            return;
+        }
+        Optional<String> matched = ScopeMatcher.match(s.change().getScope(), session.resource(), session.subject());
+        if (matched.isEmpty()) {
+            return;
+        }
+        s.tally.covered(session.sessionId(), session.resource(), session.subject(), settings.impactSampleSize());
+        if (!revoking || session.status() != SessionState.Status.ACTIVE) {
+            return;
+        }
+        // the command names the covering directive of highest precedence, which may be another one in force
+        DirectiveRules.Match match = DirectiveRules.choose(inForce, session.resource(), session.subject(), true)
+                .orElse(new DirectiveRules.Match(s.change(), matched.get()));
+        enforcer.cut(session, CommandKind.REVOKE, match, "SWEEP", now);
+        s.tally.revoked(now);
+    }
+
+    private void endSweep(String key, SweepState s, long now, String outcome) {
+        enforcer.sweeps.delete(key);
+        DirectiveChange d = s.change();
+        ImpactTally t = s.tally;
+        DirectiveImpact partial = DirectiveImpact.newBuilder()
+                .setDirectiveId(d.getDirectiveId())
+                .setRevision(d.getRevision())
+                .setChangeId(d.getChangeId())
+                .setRequestId(d.getRequestId())
+                .setMode(d.getMode())
+                .setKind(ImpactKind.PARTIAL)
+                .setPartition(enforcer.partition)
+                .setPartitionCount(settings.sessionPartitions())
+                .setPartitionsReported(1)
+                .setCovered(t.covered)
+                .setRevoked(t.revoked)
+                .setCountsByResource(t.byResource)
+                .setCountsByNationality(t.byNationality)
+                .setCountsByRole(t.byRole)
+                .setSampleSessionIds(t.samples)
+                .setAcceptedAt(d.getAcceptedAt())
+                .setSweepStartedAt(Instant.ofEpochMilli(s.sweepStartedAt))
+                .setCompletedAt(Instant.ofEpochMilli(now))
+                .setFirstRevocationAt(t.firstRevocationAt == null ? null : Instant.ofEpochMilli(t.firstRevocationAt))
+                .setLastRevocationAt(t.lastRevocationAt == null ? null : Instant.ofEpochMilli(t.lastRevocationAt))
+                .build();
+        enforcer.forward(d.getDirectiveId(), new Emit.Impact(partial), now);
+        enforcer.audit(d.getDirectiveId(), enforcer.auditor.event(AuditEventType.SWEEP_ENDED, now)
+                .directive(d.getDirectiveId(), d.getRevision())
+                .detail("mode", d.getMode())
+                .detail("outcome", outcome)
+                .detail("covered", t.covered)
+                .detail("revoked", t.revoked)
+                .detail("changeId", d.getChangeId())
+                .detail("requestId", d.getRequestId()), now);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.cordon.enforcement.internal;
+
+import dev.cordon.avro.AuditEventType;
+import dev.cordon.avro.CommandKind;
+import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.RevocationCommand;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * What both processors of a session task share: its stores, its auditor, and issuing a command (which
+ * updates the session, forwards the {@code RevocationCommand} and its audit entry together).
+ */
+final class Enforcer {
+    final ProcessorContext<String, Emit> context;
+    final KeyValueStore<String, DirectiveEntry> directives;
+    final KeyValueStore<String, SessionState> sessions;
+    final KeyValueStore<String, SweepState> sweeps;
+    final Auditor auditor;
+    final int partition;
+
+    Enforcer(ProcessorContext<String, Emit> context, String component) {
+        this.context = context;
+        this.directives = context.getStateStore(Names.DIRECTIVES_STORE);
+        this.sessions = context.getStateStore(Names.SESSIONS_STORE);
+        this.sweeps = context.getStateStore(Names.SWEEPS_STORE);
+        this.partition = context.taskId().partition();
+        KeyValueStore<String, Long> sequence = context.getStateStore(Names.AUDIT_SEQUENCE_STORE);
+        this.auditor = new Auditor(sequence, component, partition);
+    }
+
+    /** @return the current revision of every directive this task knows */
+    List<DirectiveChange> currentDirectives() {
+        List<DirectiveChange> list = new ArrayList<>();
+        try (KeyValueIterator<String, DirectiveEntry> it = directives.all()) {
+            while (it.hasNext()) {
+                list.add(it.next().value.current());
+            }
+        }
+        return list;
+    }
+
+    /** @return the directives in force at {@code nowMs}, in precedence order */
+    List<DirectiveChange> inForce(long nowMs) {
+        return DirectiveRules.inForceOrdered(currentDirectives(), nowMs);
+    }
+
+    /** @return every entry of the sweeps store, in key order */
+    List<KeyValue<String, SweepState>> allSweeps() {
+        List<KeyValue<String, SweepState>> list = new ArrayList<>();
+        try (KeyValueIterator<String, SweepState> it = sweeps.all()) {
+            while (it.hasNext()) {
+                list.add(it.next());
+            }
+        }
+        return list;
+    }
+
+    /** Deterministic command id: derived from session, kind and attempt (a replay yields the same id). */
+    static String commandId(String sessionId, CommandKind kind, int attempt) {
+        return UUID.nameUUIDFromBytes(("cordon-command\u0000" + sessionId + '\u0000' + kind + '\u0000' + attempt)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
+     * Cuts {@code session} on the first command (DENY or REVOKE, attempt 1 unless the session was cut
+     * before it ended), stores it as CUT, forwards the command and its audit entry.
+     *
+     * @return the stored state
+     */
+    SessionState cut(SessionState session, CommandKind kind, DirectiveRules.Match match, String via, long nowMs) {
+        DirectiveChange d = match.directive();
+        int attempt = session.cut() == null ? 1 : session.cut().attempt() + 1;
+        SessionState.Cut cut = new SessionState.Cut(kind, attempt, d.getDirectiveId(), d.getRevision(), match.matched(),
+                d.getLegalBasis(), d.getChangeId(), nowMs);
+        SessionState next = session.withCut(cut);
+        sessions.put(next.sessionId(), next);
+        emit(next, kind, attempt, cut, kind == CommandKind.DENY ? AuditEventType.SESSION_DENIED : AuditEventType.SESSION_REVOKED,
+                via, nowMs);
+        return next;
+    }
+
+    /** Re-revokes a cut session: REVOKE attempt n+1 naming the directive that first cut it. */
+    SessionState recut(SessionState session, String via, long nowMs) {
+        SessionState.Cut cut = session.cut().withAttempt(session.cut().attempt() + 1);
+        SessionState next = session.withCut(cut);
+        sessions.put(next.sessionId(), next);
+        emit(next, CommandKind.REVOKE, cut.attempt(), cut, AuditEventType.SESSION_REREVOKED, via, nowMs);
+        return next;
+    }
+
+    private void emit(SessionState s, CommandKind kind, int attempt, SessionState.Cut cut, AuditEventType type, String via,
+                      long nowMs) {
+        String commandId = commandId(s.sessionId(), kind, attempt);
+        RevocationCommand command = RevocationCommand.newBuilder()
+                .setCommandId(commandId)
+                .setKind(kind)
+                .setAttempt(attempt)
+                .setSessionId(s.sessionId())
+                .setUserId(s.subject() == null ? "" : s.subject().getUserId())
+                .setResource(s.resource() == null ? "" : s.resource())
+                .setGatewayId(s.gatewayId() == null ? "" : s.gatewayId())
+                .setDirectiveId(cut.directiveId())
+                .setDirectiveRevision(cut.directiveRevision())
+                .setLegalBasis(cut.legalBasis())
+                .setMatched(cut.matched())
+                .setIssuedAt(Instant.ofEpochMilli(nowMs))
+                .setChangeId(cut.changeId())
+                .build();
+        forward(s.sessionId(), new Emit.Command(command), nowMs);
+        var audit = auditor.event(type, nowMs)
+                .directive(cut.directiveId(), cut.directiveRevision())
+                .session(s.sessionId())
+                .command(commandId)
+                .detail("kind", kind)
+                .detail("attempt", attempt)
+                .detail("matched", cut.matched())
+                .detail("legalBasis", cut.legalBasis())
+                .detail("changeId", cut.changeId())
+                .detail("resource", s.resource())
+                .detail("gatewayId", s.gatewayId())
+                .detail("via", via)
+                .build();
+        forward(s.sessionId(), new Emit.Audit(audit), nowMs);
+    }
+
+    /** Forwards an audit entry keyed by its subject. */
+    void audit(String subjectKey, Auditor.Builder builder, long nowMs) {
+        forward(subjectKey, new Emit.Audit(builder.build()), nowMs);
+    }
+
+    void forward(String key, Emit emit, long nowMs) {
+        context.forward(new Record<>(key, emit, nowMs, new RecordHeaders()));
+    }
+}

@@ -1,0 +1,231 @@
+package dev.cordon.enforcement.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Compact codec for internal state values (stores and internal topics; never published): Avro's binary
+ * primitives (zig-zag varints, length-prefixed UTF-8) written field by field after a format version, with
+ * nested published records ({@code Subject}, {@code DirectiveChange}, {@code DirectiveImpact}) written as
+ * plain Avro binary of their compiled schema. A format change must bump the version and keep reading the old one.
+ */
+public final class StateCodec {
+    static {
+        AvroTrust.ensure();
+    }
+
+    private static final ClassValue<SpecificDatumWriter<?>> WRITERS = new ClassValue<>() {
+        @Override
+        protected SpecificDatumWriter<?> computeValue(Class<?> type) {
+            return new SpecificDatumWriter<>(type);
+        }
+    };
+    private static final ClassValue<SpecificDatumReader<?>> READERS = new ClassValue<>() {
+        @Override
+        protected SpecificDatumReader<?> computeValue(Class<?> type) {
+            return new SpecificDatumReader<>(type);
+        }
+    };
+
+    private StateCodec() {
+    }
+
+    /** Writes one value. */
+    @FunctionalInterface
+    public interface Writer<T> {
+        void write(T value, Out out) throws IOException;
+    }
+
+    /** Reads one value. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        T read(In in) throws IOException;
+    }
+
+    /** @return a serde over {@code writer}/{@code reader}, tagged with {@code version}; {@code null} stays {@code null} */
+    public static <T> Serde<T> serde(int version, Writer<T> writer, Reader<T> reader) {
+        Serializer<T> serializer = (topic, value) -> value == null ? null : encode(version, writer, value);
+        Deserializer<T> deserializer = (topic, bytes) -> bytes == null ? null : decode(version, reader, bytes);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    static <T> byte[] encode(int version, Writer<T> writer, T value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+        try {
+            encoder.writeInt(version);
+            writer.write(value, new Out(encoder));
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static <T> T decode(int version, Reader<T> reader, byte[] bytes) {
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
+        try {
+            int found = decoder.readInt();
+            if (found != version) {
+                throw new SerializationException("internal state format " + found + " is not readable by this version (expects " + version + ")");
+            }
+            return reader.read(new In(decoder));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SerializationException se) {
+                throw se;
+            }
+            throw new SerializationException("unreadable internal state: " + e, e);
+        }
+    }
+
+    /** Field writer. */
+    public static final class Out {
+        private final BinaryEncoder encoder;
+
+        Out(BinaryEncoder encoder) {
+            this.encoder = encoder;
+        }
+
+        public void string(String s) throws IOException {
+            encoder.writeString(s);
+        }
+
+        public void nullableString(String s) throws IOException {
+            encoder.writeBoolean(s != null);
+            if (s != null) {
+                encoder.writeString(s);
+            }
+        }
+
+        public void integer(int i) throws IOException {
+            encoder.writeInt(i);
+        }
+
+        public void longValue(long l) throws IOException {
+            encoder.writeLong(l);
+        }
+
+        public void nullableLong(Long l) throws IOException {
+            encoder.writeBoolean(l != null);
+            if (l != null) {
+                encoder.writeLong(l);
+            }
+        }
+
+        public void bool(boolean b) throws IOException {
+            encoder.writeBoolean(b);
+        }
+
+        public void strings(List<String> list) throws IOException {
+            encoder.writeInt(list.size());
+            for (String s : list) {
+                encoder.writeString(s);
+            }
+        }
+
+        public void counts(Map<String, Long> map) throws IOException {
+            encoder.writeInt(map.size());
+            for (Map.Entry<String, Long> e : map.entrySet()) {
+                encoder.writeString(e.getKey());
+                encoder.writeLong(e.getValue());
+            }
+        }
+
+        public void integers(List<Integer> list) throws IOException {
+            encoder.writeInt(list.size());
+            for (int i : list) {
+                encoder.writeInt(i);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        public <R extends SpecificRecord> void record(R record) throws IOException {
+            encoder.writeBoolean(record != null);
+            if (record != null) {
+                ((SpecificDatumWriter<R>) WRITERS.get(record.getClass())).write(record, encoder);
+            }
+        }
+    }
+
+    /** Field reader. */
+    public static final class In {
+        private final BinaryDecoder decoder;
+
+        In(BinaryDecoder decoder) {
+            this.decoder = decoder;
+        }
+
+        public String string() throws IOException {
+            return decoder.readString();
+        }
+
+        public String nullableString() throws IOException {
+            return decoder.readBoolean() ? decoder.readString() : null;
+        }
+
+        public int integer() throws IOException {
+            return decoder.readInt();
+        }
+
+        public long longValue() throws IOException {
+            return decoder.readLong();
+        }
+
+        public Long nullableLong() throws IOException {
+            return decoder.readBoolean() ? decoder.readLong() : null;
+        }
+
+        public boolean bool() throws IOException {
+            return decoder.readBoolean();
+        }
+
+        public List<String> strings() throws IOException {
+            int n = decoder.readInt();
+            List<String> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(decoder.readString());
+            }
+            return list;
+        }
+
+        public Map<String, Long> counts() throws IOException {
+            int n = decoder.readInt();
+            Map<String, Long> map = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                map.put(decoder.readString(), decoder.readLong());
+            }
+            return map;
+        }
+
+        public List<Integer> integers() throws IOException {
+            int n = decoder.readInt();
+            List<Integer> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(decoder.readInt());
+            }
+            return list;
+        }
+
+        @SuppressWarnings("unchecked")
+        public <R extends SpecificRecord> R record(Class<R> type) throws IOException {
+            return decoder.readBoolean() ? ((SpecificDatumReader<R>) READERS.get(type)).read(null, decoder) : null;
+        }
+    }
+}

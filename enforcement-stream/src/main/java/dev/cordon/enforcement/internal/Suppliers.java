@@ -1,0 +1,64 @@
+package dev.cordon.enforcement.internal;
+
+import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.DirectiveImpact;
+import dev.cordon.avro.SessionEvent;
+import dev.cordon.enforcement.EnforcementSettings;
+import dev.cordon.schemas.TopicCatalogue;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/** Processor suppliers and store builders of the enforcement topology (names from {@link Names}). */
+public final class Suppliers {
+    private Suppliers() {
+    }
+
+    public static ProcessorSupplier<byte[], byte[], String, Emit> decodeDirectives(TopicCatalogue topics, EnforcementSettings s) {
+        Deserializer<DirectiveChange> deserializer = topics.directiveChanges().valueSerde().deserializer();
+        return () -> new DecodeDirectivesProcessor(deserializer, s.component());
+    }
+
+    public static ProcessorSupplier<byte[], byte[], String, Emit> aggregateImpacts(TopicCatalogue topics, EnforcementSettings s) {
+        Deserializer<DirectiveImpact> deserializer = topics.directiveImpacts().valueSerde().deserializer();
+        return () -> new AggregateImpactsProcessor(deserializer, s.component(), s.impactSampleSize());
+    }
+
+    public static ProcessorSupplier<byte[], byte[], String, Emit> matchSessions(TopicCatalogue topics, EnforcementSettings s) {
+        Deserializer<SessionEvent> deserializer = topics.sessionEvents().valueSerde().deserializer();
+        return () -> new MatchSessionsProcessor(deserializer, s);
+    }
+
+    public static ProcessorSupplier<String, DirectiveChange, String, Emit> applyDirectives(EnforcementSettings s) {
+        return () -> new ApplyDirectivesProcessor(s);
+    }
+
+    public static StoreBuilder<KeyValueStore<String, DirectiveEntry>> directivesStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.DIRECTIVES_STORE), Serdes.String(), DirectiveEntry.SERDE);
+    }
+
+    public static StoreBuilder<KeyValueStore<String, SessionState>> sessionsStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SESSIONS_STORE), Serdes.String(), SessionState.SERDE);
+    }
+
+    public static StoreBuilder<KeyValueStore<String, SweepState>> sweepsStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SWEEPS_STORE), Serdes.String(), SweepState.SERDE);
+    }
+
+    public static StoreBuilder<KeyValueStore<String, Long>> sequenceStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long());
+    }
+
+    public static StoreBuilder<KeyValueStore<String, ImpactAccumulator>> impactPartialsStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.IMPACT_PARTIALS_STORE), Serdes.String(),
+                ImpactAccumulator.SERDE);
+    }
+
+    /** Serde of the directive multicast topic: plain Avro binary of the compiled {@code DirectiveChange} schema. */
+    public static org.apache.kafka.common.serialization.Serde<DirectiveChange> directiveBroadcastSerde() {
+        return StateCodec.serde(1, (v, out) -> out.record(v), in -> in.record(DirectiveChange.class));
+    }
+}

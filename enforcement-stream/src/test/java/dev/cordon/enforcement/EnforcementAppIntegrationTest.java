@@ -1,0 +1,159 @@
+package dev.cordon.enforcement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cordon.avro.AuditEvent;
+import dev.cordon.avro.AuditEventType;
+import dev.cordon.avro.CommandKind;
+import dev.cordon.avro.ConditionOp;
+import dev.cordon.avro.DirectiveAction;
+import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.DirectiveImpact;
+import dev.cordon.avro.DirectiveMode;
+import dev.cordon.avro.EnforcementKind;
+import dev.cordon.avro.ImpactKind;
+import dev.cordon.avro.RevocationCommand;
+import dev.cordon.avro.SessionEvent;
+import dev.cordon.avro.SessionEventType;
+import dev.cordon.embedded.EmbeddedStack;
+import dev.cordon.schemas.Topic;
+import dev.cordon.schemas.TopicCatalogue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The multicast + sweep path on a real broker (DESIGN.md "Scaling rule"): sessions on every partition, one
+ * directive, exactly one REVOKE per covered session (read_committed), and one aggregated impact report.
+ */
+@Tag("integration")
+class EnforcementAppIntegrationTest {
+    private static final int PARTITIONS = 4;
+    private static final int SESSIONS = 40;
+
+    @Test
+    @Timeout(240)
+    void shouldRevokeEveryCoveredSessionOnEveryPartitionExactlyOnceAndReportAggregateImpact() throws Exception {
+        Path stateDir = Files.createTempDirectory("enforcement-it");
+        try (EmbeddedStack stack = EmbeddedStack.start(EmbeddedStack.Options.builder()
+                .sessionPartitions(PARTITIONS).withPostgres(false).build())) {
+            Map<String, Object> cfg = new HashMap<>(stack.clientConfig());
+            cfg.put(EnforcementConfig.SESSION_PARTITIONS_CONFIG, PARTITIONS);
+            cfg.put(EnforcementConfig.STATE_DIR_CONFIG, stateDir.toString());
+            cfg.put(EnforcementConfig.APPLICATION_ID_CONFIG, "cordon-enforcement-it-" + UUID.randomUUID().toString().substring(0, 8));
+            TopicCatalogue topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));
+
+            try (EnforcementApp app = EnforcementApp.start(new EnforcementConfig(cfg));
+                 KafkaProducer<String, SessionEvent> sessions = producer(stack, topics.sessionEvents());
+                 KafkaProducer<String, DirectiveChange> directives = producer(stack, topics.directiveChanges());
+                 KafkaConsumer<String, AuditEvent> audit = consumer(stack, topics.auditLog());
+                 KafkaConsumer<String, RevocationCommand> commands = consumer(stack, topics.revocationCommands());
+                 KafkaConsumer<String, DirectiveImpact> impacts = consumer(stack, topics.directiveImpacts())) {
+                await("enforcement running with every task").atMost(Duration.ofSeconds(90)).until(app::isRunning);
+
+                // Given 40 live sessions, half of them foreign nationals on fable-5, spread over all partitions
+                Set<String> covered = new TreeSet<>();
+                for (int i = 0; i < SESSIONS; i++) {
+                    String id = String.format("s-%02d", i);
+                    String nationality = i % 2 == 0 ? "DE" : "US";
+                    if (i % 2 == 0) {
+                        covered.add(id);
+                    }
+                    sessions.send(new ProducerRecord<>(topics.sessionEvents().name(), id, SessionEvent.newBuilder()
+                            .setSessionId(id).setType(SessionEventType.STARTED).setResource("fable-5").setGatewayId("gw-1")
+                            .setOccurredAt(Instant.now())
+                            .setSubject(Harness.subject("u-" + id, List.of(nationality), List.of("customer"))).build()));
+                }
+                sessions.flush();
+                List<AuditEvent> audited = new ArrayList<>();
+                await("every session started").atMost(Duration.ofSeconds(60)).until(() -> {
+                    audit.poll(Duration.ofMillis(200)).forEach(r -> audited.add(r.value()));
+                    return audited.stream().filter(a -> a.getType() == AuditEventType.SESSION_STARTED).count() == SESSIONS;
+                });
+
+                // When one directive is issued
+                Instant now = Instant.now();
+                DirectiveChange change = DirectiveChange.newBuilder()
+                        .setChangeId(UUID.randomUUID().toString()).setDirectiveId("BIS-1").setRevision(1)
+                        .setAction(DirectiveAction.RESTRICT).setMode(DirectiveMode.ENFORCE)
+                        .setEnforcement(EnforcementKind.REVOKE_AND_DENY).setIssuer("us-bis").setLegalBasis("15 CFR 744.23")
+                        .setReason("it").setEffectiveFrom(now).setEffectiveUntil(null).setAcceptedAt(now)
+                        .setScope(Harness.foreignNationals()).build();
+                directives.send(new ProducerRecord<>(topics.directiveChanges().name(), "BIS-1", change)).get();
+
+                // Then the aggregated impact report appears, combining all 4 partitions
+                List<DirectiveImpact> reports = new ArrayList<>();
+                List<ConsumerRecord<String, RevocationCommand>> received = new ArrayList<>();
+                await("aggregate impact").atMost(Duration.ofSeconds(60)).until(() -> {
+                    impacts.poll(Duration.ofMillis(200)).forEach(r -> reports.add(r.value()));
+                    commands.poll(Duration.ZERO).forEach(received::add);
+                    return reports.stream().anyMatch(r -> r.getKind() == ImpactKind.AGGREGATE);
+                });
+                DirectiveImpact aggregate = reports.stream().filter(r -> r.getKind() == ImpactKind.AGGREGATE).findFirst().orElseThrow();
+                assertThat(aggregate.getPartitionsReported()).isEqualTo(PARTITIONS);
+                assertThat(aggregate.getPartitionCount()).isEqualTo(PARTITIONS);
+                assertThat(aggregate.getCovered()).isEqualTo(covered.size());
+                assertThat(aggregate.getRevoked()).isEqualTo(covered.size());
+                assertThat(reports.stream().filter(r -> r.getKind() == ImpactKind.PARTIAL).map(DirectiveImpact::getPartition)
+                        .collect(Collectors.toSet())).containsExactlyInAnyOrder(0, 1, 2, 3);
+
+                // And every covered session got exactly one REVOKE (read_committed), on every partition
+                await("pipeline idle").atMost(Duration.ofSeconds(30)).until(() -> {
+                    commands.poll(Duration.ofMillis(200)).forEach(received::add);
+                    return app.isIdle() && received.size() >= covered.size();
+                });
+                commands.poll(Duration.ofMillis(500)).forEach(received::add);
+                assertThat(received).allSatisfy(r -> {
+                    assertThat(r.value().getKind()).isEqualTo(CommandKind.REVOKE);
+                    assertThat(r.value().getAttempt()).isEqualTo(1);
+                    assertThat(r.value().getDirectiveId()).isEqualTo("BIS-1");
+                });
+                assertThat(received).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(covered);
+                assertThat(received.stream().map(ConsumerRecord::partition).collect(Collectors.toSet()))
+                        .containsExactlyInAnyOrder(0, 1, 2, 3);
+            }
+        }
+    }
+
+    private static <V> KafkaProducer<String, V> producer(EmbeddedStack stack, Topic<String, V> topic) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
+    }
+
+    private static <V> KafkaConsumer<String, V> consumer(EmbeddedStack stack, Topic<String, V> topic) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+}
