@@ -40,8 +40,11 @@ import java.util.concurrent.CompletionException;
  * <p>State: with {@link Options#dataDir()} {@code null} everything lives in a temporary directory deleted on
  * {@link #close()}; with a directory, Kafka topics/records and PostgreSQL data persist there
  * ({@code <dataDir>/kafka}, {@code <dataDir>/postgres}) and a later stack on the same directory finds them
- * (listener ports may differ; read them from the accessors). The schema registry keeps schemas in memory
- * only. Only one stack per data directory at a time.
+ * (listener ports may differ; read them from the accessors). The schema registry then journals its schemas,
+ * ids, versions, deletions and compatibility config in {@code <dataDir>/registry/schemas.jsonl} (see
+ * {@link EmbeddedSchemaRegistry#start(String, int, Path)}), so Avro records written before a restart keep
+ * resolving to the same schemas after it; in a temporary stack it keeps them in memory only. Only one stack
+ * per data directory at a time.
  *
  * <pre>{@code
  * try (EmbeddedStack stack = EmbeddedStack.start(EmbeddedStack.Options.builder().sessionPartitions(4).build())) {
@@ -143,7 +146,10 @@ public final class EmbeddedStack implements AutoCloseable {
 
             if (options.withRegistry()) {
                 t = System.nanoTime();
-                registry = EmbeddedSchemaRegistry.start(HOST, options.schemaRegistryPort());
+                // A temporary stack is gone on close anyway; a kept one must keep the ids its records carry.
+                registry = temporaryDataDir
+                        ? EmbeddedSchemaRegistry.start(HOST, options.schemaRegistryPort())
+                        : EmbeddedSchemaRegistry.start(HOST, options.schemaRegistryPort(), dataDir.resolve("registry"));
                 toClose.push(registry);
                 record("schema-registry", t, "Schema registry on " + registry.url());
             }

@@ -1,6 +1,11 @@
 package dev.cordon.embedded;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cordon.avro.SessionEvent;
+import dev.cordon.avro.SessionEventType;
+import dev.cordon.avro.Subject;
 import dev.cordon.schemas.TopicNames;
+import dev.cordon.schemas.serde.SpecificAvroSerde;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -38,6 +43,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -249,6 +255,62 @@ class EmbeddedStackTest {
             assertThat(second.dataDir()).isEqualTo(dataDir.toAbsolutePath());
         }
         assertThat(dataDir).exists();
+    }
+
+    @Test
+    void shouldReadAvroRecordsWrittenBeforeARestartOnSameDataDir(@TempDir Path dataDir) throws Exception {
+        // Given a persistent stack with a SessionEvent written through SpecificAvroSerde (registering its schema)
+        assumeTrue(TestSupport.registryAvailable(), "EmbeddedSchemaRegistry is still a placeholder");
+        EmbeddedStack.Options options = EmbeddedStack.Options.builder()
+                .dataDir(dataDir).sessionPartitions(1).topicPrefix("avro.").withPostgres(false).build();
+        String topic = "avro." + TopicNames.SESSION_EVENTS;
+        SessionEvent written = SessionEvent.newBuilder()
+                .setSessionId("s-restart").setType(SessionEventType.STARTED).setResource("fable-5")
+                .setGatewayId("gw-eu-1").setOccurredAt(Instant.parse("2026-11-26T12:00:00Z"))
+                .setSubject(Subject.newBuilder().setUserId("u-1").setOrgId("acme").setNationality(List.of("DE"))
+                        .setRole(List.of("customer")).setAttributes(Map.of("tier", "gold")).build())
+                .build();
+        try (EmbeddedStack first = EmbeddedStack.start(options);
+             SpecificAvroSerde<SessionEvent> serde = sessionEventSerde(first);
+             KafkaProducer<String, SessionEvent> producer =
+                     new KafkaProducer<>(first.clientConfig(), new StringSerializer(), serde.serializer())) {
+            producer.send(new ProducerRecord<>(topic, written.getSessionId(), written)).get(30, TimeUnit.SECONDS);
+        }
+
+        // When a new stack starts on the same directory, and another schema is registered first
+        try (EmbeddedStack second = EmbeddedStack.start(options);
+             SpecificAvroSerde<SessionEvent> serde = sessionEventSerde(second)) {
+            String other = new ObjectMapper().writeValueAsString(Map.of("schema",
+                    "{\"type\":\"record\",\"name\":\"Unrelated\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}"));
+            HttpResponse<String> registered = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(second.schemaRegistryUrl() + "/subjects/unrelated-value/versions"))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(other)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+
+            // Then the record written before the restart reads back with the same serde config
+            Map<String, Object> config = second.clientConfig();
+            config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            List<SessionEvent> read = new ArrayList<>();
+            try (KafkaConsumer<String, SessionEvent> consumer =
+                         new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
+                consumer.subscribe(List.of(topic));
+                await("the SessionEvent written before the restart").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(r.value()));
+                    assertThat(read).isNotEmpty();
+                });
+            }
+            assertThat(read).containsExactly(written);
+            assertThat(registered.body()).isEqualTo("{\"id\":2}");
+            assertThat(second.dataDir().resolve("registry").resolve("schemas.jsonl")).isNotEmptyFile();
+        }
+    }
+
+    private static SpecificAvroSerde<SessionEvent> sessionEventSerde(EmbeddedStack on) {
+        SpecificAvroSerde<SessionEvent> serde = new SpecificAvroSerde<>(SessionEvent.class);
+        serde.configure(on.clientConfig(), false);
+        return serde;
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,10 +32,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An in-process, in-memory schema registry serving a <b>Confluent-API-compatible subset</b> of the
+ * An in-process schema registry serving a <b>Confluent-API-compatible subset</b> of the
  * Schema Registry REST API, on the JDK HTTP server ({@code com.sun.net.httpserver}). It is not
- * Confluent Schema Registry: it is for tests and the zero-setup demo; state is lost on
- * {@link #close()}.
+ * Confluent Schema Registry: it is for tests and the zero-setup demo.
+ *
+ * <p>State: {@link #start(String, int)} and {@link #startWithBasicAuth} keep it in memory only, lost on
+ * {@link #close()}. {@link #start(String, int, Path)} also keeps it in {@code <storageDir>/schemas.jsonl},
+ * an append-only JSON Lines journal with one line per state change — a registration with its subject,
+ * version, global id and schema text; a global or subject compatibility set or removed; a soft or
+ * permanent subject delete — each written and {@code fsync}ed before the request is answered, and
+ * replayed when a registry starts on the same directory, so ids, versions, subjects, deletions and
+ * config come back identical (records already in Kafka keep resolving). A torn last line (a crash in
+ * mid-append, never acknowledged) is dropped with a WARN; a registry holds a lock on
+ * {@code <storageDir>/registry.lock} while running, so only one registry uses a directory at a time.
  *
  * <p>Served (Confluent API reference; requests and answers in
  * {@code application/vnd.schemaregistry.v1+json}, errors as {@code {"error_code": N, "message": "..."}}):
@@ -63,18 +73,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final InMemorySchemaStore store = new InMemorySchemaStore();
+    private final InMemorySchemaStore store;
     private final ObjectMapper json = new ObjectMapper();
     private final byte[] expectedCredentials;
     private final AtomicLong requests = new AtomicLong();
     private final ConcurrentLinkedDeque<String> requestLog = new ConcurrentLinkedDeque<>();
     private final String url;
 
-    private EmbeddedSchemaRegistry(String host, int port, String user, String password) {
+    private EmbeddedSchemaRegistry(String host, int port, String user, String password, Path storageDir) {
         this.expectedCredentials = user == null ? null : (user + ":" + password).getBytes(StandardCharsets.UTF_8);
+        this.store = storageDir == null ? new InMemorySchemaStore() : InMemorySchemaStore.persistent(storageDir);
         try {
             this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         } catch (IOException e) {
+            store.close();
             throw new UncheckedIOException("cannot bind the embedded schema registry to " + host + ":" + port, e);
         }
         AtomicInteger threads = new AtomicInteger();
@@ -88,7 +100,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         server.start();
         String hostPart = host.contains(":") ? "[" + host + "]" : host;
         this.url = "http://" + hostPart + ":" + server.getAddress().getPort();
-        LOG.info("Embedded schema registry (Confluent-API-compatible subset) listening on {}", url);
+        LOG.info("Embedded schema registry (Confluent-API-compatible subset) listening on {}, state {}", url,
+                storageDir == null ? "in memory" : "journalled in " + storageDir.toAbsolutePath());
     }
 
     /**
@@ -100,7 +113,26 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound
      */
     public static EmbeddedSchemaRegistry start(String host, int port) {
-        return new EmbeddedSchemaRegistry(host, port, null, null);
+        return new EmbeddedSchemaRegistry(host, port, null, null, null);
+    }
+
+    /**
+     * Starts a registry, without authentication, whose state survives restarts: it is replayed from
+     * {@code <storageDir>/schemas.jsonl} (created with the directory when missing) and every change is
+     * appended there and {@code fsync}ed before it is answered (see the class comment for the format).
+     * A failed journal write answers HTTP 500 / {@code error_code} 50001 and leaves the state unchanged.
+     *
+     * @param host       interface to bind, e.g. {@code 127.0.0.1}
+     * @param port       TCP port, 0 = ephemeral
+     * @param storageDir directory of the journal; one running registry per directory
+     * @return the running registry, holding the replayed state
+     * @throws UncheckedIOException  when the address cannot be bound or the journal cannot be created or read
+     * @throws IllegalStateException when a journal line other than the last is corrupt, or another registry
+     *                               (in this or another process) uses {@code storageDir}
+     */
+    public static EmbeddedSchemaRegistry start(String host, int port, Path storageDir) {
+        Objects.requireNonNull(storageDir, "storageDir");
+        return new EmbeddedSchemaRegistry(host, port, null, null, storageDir);
     }
 
     /**
@@ -118,7 +150,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         if (user.contains(":")) {
             throw new IllegalArgumentException("user must not contain ':'");
         }
-        return new EmbeddedSchemaRegistry(host, port, user, password);
+        return new EmbeddedSchemaRegistry(host, port, user, password, null);
     }
 
     /** @return base URL, e.g. {@code http://127.0.0.1:40123} (no trailing slash) */
@@ -136,10 +168,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return new ArrayList<>(requestLog);
     }
 
+    /** Stops serving and, when persistent, closes the journal (releasing the directory). Idempotent. */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        // Under the store's monitor: a change being journalled finishes before the journal closes.
+        store.close();
     }
 
     // ---- request handling ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.cordon.schemas.registry.server;
 
 import dev.cordon.schemas.registry.CompatibilityLevel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,8 +17,12 @@ import org.apache.avro.Schema;
  * The registry's state, in memory, guarded by this object's monitor. Schemas are identified by
  * their compact JSON form ({@link Schema#toString()}), as Confluent does by default
  * (no normalisation): an identical schema gets the same global id under any subject.
+ *
+ * <p>With a {@link SchemaJournal} every state change is validated, then journalled (fsync), then
+ * applied, so a change is visible only once durable; {@link #persistent(Path)} rebuilds the state by
+ * applying the journalled changes in order (ids, versions, soft deletes and config come back identical).
  */
-final class InMemorySchemaStore {
+final class InMemorySchemaStore implements AutoCloseable {
 
     record Version(int version, int id, boolean deleted) {
     }
@@ -31,10 +36,30 @@ final class InMemorySchemaStore {
     private final Map<String, CompatibilityLevel> subjectLevel = new HashMap<>();
     private CompatibilityLevel globalLevel = CompatibilityLevel.BACKWARD;
     private int nextId = 1;
+    /** {@code null}: in memory only. */
+    private SchemaJournal journal;
+
+    /** A store whose state is lost when it is dropped. */
+    InMemorySchemaStore() {
+    }
+
+    /**
+     * A store journalled in {@code dir} (see {@link SchemaJournal}), with the state replayed from it.
+     *
+     * @throws java.io.UncheckedIOException when the journal cannot be opened or read
+     * @throws IllegalStateException        when the journal is corrupt before its last line, or in use
+     */
+    static InMemorySchemaStore persistent(Path dir) {
+        InMemorySchemaStore store = new InMemorySchemaStore();
+        synchronized (store) {
+            store.journal = SchemaJournal.open(dir, store::apply);
+        }
+        return store;
+    }
 
     synchronized int register(String subject, Schema schema) {
         String canonical = schema.toString();
-        List<Version> versions = versionsBySubject.computeIfAbsent(subject, s -> new ArrayList<>());
+        List<Version> versions = versionsBySubject.getOrDefault(subject, List.of());
         Integer knownId = idByCanonical.get(canonical);
         if (knownId != null) {
             for (Version v : versions) {
@@ -46,17 +71,12 @@ final class InMemorySchemaStore {
         CompatibilityLevel level = level(subject);
         List<String> problems = level.incompatibilities(schema, live(subject));
         if (!problems.isEmpty()) {
-            if (versions.isEmpty()) {
-                versionsBySubject.remove(subject);
-            }
             throw new RegistryError(409, 409, "Schema being registered is incompatible with an earlier schema for subject '"
                     + subject + "' (compatibility " + level + "), details: " + problems);
         }
-        int id = knownId != null ? knownId : nextId++;
-        idByCanonical.putIfAbsent(canonical, id);
-        schemaById.putIfAbsent(id, schema);
+        int id = knownId != null ? knownId : nextId;
         int version = versions.stream().mapToInt(Version::version).max().orElse(0) + 1;
-        versions.add(new Version(version, id, false));
+        commit(new SchemaJournal.SchemaRegistered(subject, version, id, canonical));
         return id;
     }
 
@@ -101,7 +121,8 @@ final class InMemorySchemaStore {
         if (schema == null) {
             throw RegistryError.versionNotFound(subject, version);
         }
-        int id = idByCanonical.get(schema.toString());
+        int id = versionsBySubject.get(subject).stream().filter(v -> v.version() == wanted)
+                .findFirst().orElseThrow().id();
         return new Registered(subject, wanted, id, schema);
     }
 
@@ -139,20 +160,15 @@ final class InMemorySchemaStore {
                 throw new RegistryError(404, 40405, "Subject '" + subject
                         + "' was not deleted first before being permanently deleted");
             }
-            versionsBySubject.remove(subject);
-            subjectLevel.remove(subject);
-            return versions.stream().map(Version::version).toList();
+            List<Integer> deleted = versions.stream().map(Version::version).toList();
+            commit(new SchemaJournal.SubjectDeleted(subject, true));
+            return deleted;
         }
         if (!anyLive) {
             throw new RegistryError(404, 40404, "Subject '" + subject + "' was soft deleted. Set permanent=true to delete permanently");
         }
-        List<Integer> deleted = new ArrayList<>();
-        versions.replaceAll(v -> {
-            if (!v.deleted()) {
-                deleted.add(v.version());
-            }
-            return new Version(v.version(), v.id(), true);
-        });
+        List<Integer> deleted = versions.stream().filter(v -> !v.deleted()).map(Version::version).toList();
+        commit(new SchemaJournal.SubjectDeleted(subject, false));
         return deleted;
     }
 
@@ -161,7 +177,7 @@ final class InMemorySchemaStore {
     }
 
     synchronized void globalLevel(CompatibilityLevel level) {
-        globalLevel = level;
+        commit(new SchemaJournal.GlobalLevelSet(level));
     }
 
     synchronized Optional<CompatibilityLevel> subjectLevel(String subject) {
@@ -169,11 +185,63 @@ final class InMemorySchemaStore {
     }
 
     synchronized void subjectLevel(String subject, CompatibilityLevel level) {
-        subjectLevel.put(subject, level);
+        commit(new SchemaJournal.SubjectLevelSet(subject, level));
     }
 
     synchronized Optional<CompatibilityLevel> removeSubjectLevel(String subject) {
-        return Optional.ofNullable(subjectLevel.remove(subject));
+        Optional<CompatibilityLevel> removed = Optional.ofNullable(subjectLevel.get(subject));
+        if (removed.isPresent()) {
+            commit(new SchemaJournal.SubjectLevelRemoved(subject));
+        }
+        return removed;
+    }
+
+    /** Closes the journal, if any; later changes fail. Reads keep working on the in-memory state. */
+    @Override
+    public synchronized void close() {
+        if (journal != null) {
+            journal.close();
+        }
+    }
+
+    /** Makes {@code change} durable first (when journalled), then applies it. */
+    private void commit(SchemaJournal.Change change) {
+        if (journal != null) {
+            journal.append(change);
+        }
+        apply(change);
+    }
+
+    /** Applies an already validated (or replayed) change to the in-memory state. */
+    private void apply(SchemaJournal.Change change) {
+        if (change instanceof SchemaJournal.SchemaRegistered r) {
+            Schema schema = schemaById.get(r.id());
+            if (schema == null) {
+                schema = new Schema.Parser().parse(r.schema());
+                schemaById.put(r.id(), schema);
+                // Keyed by the journalled text, i.e. the registering request's compact form.
+                idByCanonical.putIfAbsent(r.schema(), r.id());
+            }
+            nextId = Math.max(nextId, r.id() + 1);
+            versionsBySubject.computeIfAbsent(r.subject(), s -> new ArrayList<>())
+                    .add(new Version(r.version(), r.id(), false));
+        } else if (change instanceof SchemaJournal.GlobalLevelSet g) {
+            globalLevel = g.level();
+        } else if (change instanceof SchemaJournal.SubjectLevelSet l) {
+            subjectLevel.put(l.subject(), l.level());
+        } else if (change instanceof SchemaJournal.SubjectLevelRemoved l) {
+            subjectLevel.remove(l.subject());
+        } else if (change instanceof SchemaJournal.SubjectDeleted d) {
+            if (d.permanent()) {
+                versionsBySubject.remove(d.subject());
+                subjectLevel.remove(d.subject());
+            } else {
+                versionsBySubject.getOrDefault(d.subject(), new ArrayList<>())
+                        .replaceAll(v -> new Version(v.version(), v.id(), true));
+            }
+        } else {
+            throw new IllegalArgumentException("unknown change " + change);
+        }
     }
 
     private CompatibilityLevel level(String subject) {
