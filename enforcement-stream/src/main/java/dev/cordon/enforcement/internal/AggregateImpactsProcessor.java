@@ -1,5 +1,6 @@
 package dev.cordon.enforcement.internal;
 
+import dev.cordon.schemas.serde.DecodeFailures;
 import dev.cordon.avro.DirectiveImpact;
 import dev.cordon.avro.ImpactKind;
 import java.time.Instant;
@@ -57,6 +58,9 @@ final class AggregateImpactsProcessor implements Processor<byte[], byte[], Strin
                 throw new IllegalArgumentException("kind: UNKNOWN is not PARTIAL or AGGREGATE");
             }
         } catch (RuntimeException e) {
+            if (DecodeFailures.isEnvironmental(e)) {
+                throw e; // the registry or network, not the record: fail the task and retry, never dead-letter a good record
+            }
             DeadLetters.forward(context, auditor, record, e, now);
             return;
         }

@@ -1,6 +1,7 @@
 package dev.cordon.enforcement.internal;
 
 import dev.cordon.avro.DirectiveChange;
+import dev.cordon.schemas.serde.DecodeFailures;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -51,6 +52,9 @@ final class DecodeDirectivesProcessor implements Processor<byte[], byte[], Strin
                 }
             }
         } catch (RuntimeException e) {
+            if (DecodeFailures.isEnvironmental(e)) {
+                throw e; // the registry or network, not the record: fail the task and retry, never dead-letter a good record
+            }
             DeadLetters.forward(context, auditor, record, e, now);
             return;
         }

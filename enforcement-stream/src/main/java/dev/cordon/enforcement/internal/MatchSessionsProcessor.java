@@ -6,6 +6,7 @@ import dev.cordon.avro.DirectiveChange;
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
 import dev.cordon.enforcement.EnforcementSettings;
+import dev.cordon.schemas.serde.DecodeFailures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,9 @@ final class MatchSessionsProcessor implements Processor<byte[], byte[], String, 
         try {
             event = decode(record);
         } catch (RuntimeException e) {
+            if (DecodeFailures.isEnvironmental(e)) {
+                throw e; // the registry or network, not the record: fail the task and retry, never dead-letter a good record
+            }
             DeadLetters.forward(context, enforcer.auditor, record, e, now);
             return;
         }
