@@ -1,7 +1,6 @@
 package dev.cordon.enforcement;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,19 +29,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Replays the shared scenario files (../shared/cases/*.jsonl) through the topology on TopologyTestDriver —
+ * Replays the scenario files of the repository's cases/ directory (the shared cases and ours) through the topology on TopologyTestDriver —
  * the wall clock stepping 10 ms at a time from time 0, directives produced as ingest would publish them
  * (defaults applied, effectiveFrom = acceptance time when absent) — and compares the REVOKE/DENY commands
  * with *.expected.json as a multiset, as the scenario runner does. Ingest-side refusals (e.g. p12's stale
  * revision, refused with 409) are delivered anyway here: the stream must ignore them too.
  */
 class ScenarioCasesTest {
-    private static final Path CASES = Path.of("..", "..", "shared", "cases");
+    private static final Path CASES = Path.of("..", "cases");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<String> cases() throws IOException {
         if (!Files.isDirectory(CASES)) {
-            return Stream.of("(no cases directory)");
+            throw new IllegalStateException("no cases directory at " + CASES.toAbsolutePath());
         }
         try (Stream<Path> files = Files.list(CASES)) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl")).sorted().toList().stream();
@@ -52,7 +51,6 @@ class ScenarioCasesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void shouldPrintExactlyTheExpectedCommands(String file) throws IOException {
-        assumeTrue(Files.isDirectory(CASES), "shared cases not present at " + CASES.toAbsolutePath());
         // Given the timeline
         List<JsonNode> lines = new ArrayList<>();
         for (String line : Files.readAllLines(CASES.resolve(file))) {
