@@ -30,6 +30,26 @@ public final class ServiceCommands {
         latch.await();
     }
 
+    /** Something that starts a service from its merged settings. */
+    @FunctionalInterface
+    interface Starter {
+        AutoCloseable start(Map<String, Object> settings) throws Exception;
+    }
+
+    /**
+     * Starts a service from the merged settings, announces it, and runs it until the JVM is asked
+     * to stop; the service is closed on the way out.
+     */
+    static int run(CommandLine.Model.CommandSpec spec, ClusterOptions cluster, Map<String, Object> extraFlags, Starter starter,
+                   java.util.function.Function<AutoCloseable, String> announcement) throws Exception {
+        try (AutoCloseable service = starter.start(settings(cluster, extraFlags))) {
+            spec.commandLine().getOut().println(announcement.apply(service));
+            spec.commandLine().getOut().flush();
+            awaitShutdown();
+        }
+        return 0;
+    }
+
     static Map<String, Object> settings(ClusterOptions cluster, Map<String, Object> extraFlags) throws Exception {
         Map<String, Object> flags = cluster.flags();
         flags.putAll(extraFlags);
@@ -53,12 +73,8 @@ public final class ServiceCommands {
             Map<String, Object> extra = new java.util.HashMap<>();
             extra.put("ingest.port", port);
             extra.put("ingest.host", host);
-            try (IngestService service = IngestService.start(new IngestConfig(settings(cluster, extra)))) {
-                spec.commandLine().getOut().println("directive-ingest listening on " + service.baseUri());
-                spec.commandLine().getOut().flush();
-                awaitShutdown();
-            }
-            return 0;
+            return run(spec, cluster, extra, s -> IngestService.start(new IngestConfig(s)),
+                    service -> "directive-ingest listening on " + ((IngestService) service).baseUri());
         }
     }
 
@@ -79,12 +95,7 @@ public final class ServiceCommands {
             Map<String, Object> extra = new java.util.HashMap<>();
             extra.put("state.dir", stateDir);
             extra.put("session.partitions", sessionPartitions);
-            try (EnforcementApp app = EnforcementApp.start(new EnforcementConfig(settings(cluster, extra)))) {
-                spec.commandLine().getOut().println("enforcement-stream started");
-                spec.commandLine().getOut().flush();
-                awaitShutdown();
-            }
-            return 0;
+            return run(spec, cluster, extra, s -> EnforcementApp.start(new EnforcementConfig(s)), app -> "enforcement-stream started");
         }
     }
 
@@ -100,12 +111,7 @@ public final class ServiceCommands {
 
         @Override
         public Integer call() throws Exception {
-            try (AuditSink sink = AuditSink.start(new AuditSinkConfig(settings(cluster, jdbc.flags())))) {
-                spec.commandLine().getOut().println("audit-sink started");
-                spec.commandLine().getOut().flush();
-                awaitShutdown();
-            }
-            return 0;
+            return run(spec, cluster, jdbc.flags(), s -> AuditSink.start(new AuditSinkConfig(s)), sink -> "audit-sink started");
         }
     }
 }
