@@ -25,6 +25,9 @@ public final class AuditDatabase {
     /** Tables of the audit trail (all append-only). */
     public static final String ENTRIES_TABLE = "audit_entries";
     public static final String SCHEMAS_TABLE = "audit_payload_schemas";
+    /** Tables added by {@code V2__merkle_tree_and_checkpoints.sql} (all append-only, same triggers). */
+    public static final java.util.List<String> TREE_TABLES = java.util.List.of(
+            "audit_tree_nodes", "audit_tree_heads", "audit_signing_keys", "audit_checkpoints", "audit_cosignatures");
 
     private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
@@ -118,8 +121,9 @@ public final class AuditDatabase {
         }
         String quoted = quoteIdent(c, role);
         try (Statement st = c.createStatement()) {
-            st.execute("REVOKE ALL ON " + ENTRIES_TABLE + ", " + SCHEMAS_TABLE + " FROM " + quoted);
-            st.execute("GRANT SELECT, INSERT ON " + ENTRIES_TABLE + ", " + SCHEMAS_TABLE + " TO " + quoted);
+            String tables = ENTRIES_TABLE + ", " + SCHEMAS_TABLE + ", " + String.join(", ", TREE_TABLES);
+            st.execute("REVOKE ALL ON " + tables + " FROM " + quoted);
+            st.execute("GRANT SELECT, INSERT ON " + tables + " TO " + quoted);
             st.execute("GRANT USAGE ON SCHEMA " + quoteIdent(c, currentSchema(c)) + " TO " + quoted);
         }
     }

@@ -3,6 +3,9 @@ package dev.cordon.audit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cordon.audit.internal.CanonicalAvro;
+import dev.cordon.audit.internal.Checkpointer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import dev.cordon.audit.internal.EntryStore;
 import dev.cordon.audit.internal.SinkLoop;
 import dev.cordon.avro.AuditEvent;
@@ -44,6 +47,14 @@ import org.slf4j.LoggerFactory;
  *       {@code INPUT_UNREADABLE} (payload = raw value, details = the exception) and sent to
  *       {@code <prefix>dead-letters} with the {@code TopicNames.HEADER_DLQ_*} provenance headers, before
  *       the batch commits (a retried batch may therefore send a dead letter twice, never zero times).</li>
+ *   <li>In the same transaction the entries' leaves ({@link TreeLeaf}) are appended to the RFC 6962 tree: the
+ *       compact range is read from {@code audit_tree_heads}, every completed perfect-subtree node is inserted
+ *       into {@code audit_tree_nodes} and the new head into {@code audit_tree_heads} — the log is never re-read.
+ *       A checkpoint ({@link SignedCheckpoint}) is signed in that transaction after a batch holding a directive
+ *       change, and at most {@code audit.checkpoint.interval.ms} after the previous one while the log grows
+ *       (checked between batches too); after the commit it is published to {@code <prefix>audit-checkpoints}
+ *       (key = origin, value = the signed note, UTF-8). A failed publication is logged: the database row is the
+ *       record, and witnesses may read it there.</li>
  *   <li>On a database or dead-letter error nothing advances: the batch is retried with exponential
  *       backoff ({@code retry.backoff.ms} … {@code retry.backoff.max.ms}) and {@link #isHealthy()} is
  *       {@code false} until it succeeds.</li>
@@ -60,8 +71,11 @@ public final class AuditSink implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private volatile boolean closed;
 
+    private final String verifierKey;
+
     private AuditSink(SinkLoop loop, HikariDataSource dataSource, KafkaConsumer<byte[], byte[]> consumer,
-                      KafkaProducer<byte[], byte[]> producer) {
+                      KafkaProducer<byte[], byte[]> producer, String verifierKey) {
+        this.verifierKey = verifierKey;
         this.loop = loop;
         this.dataSource = dataSource;
         this.consumer = consumer;
@@ -112,6 +126,12 @@ public final class AuditSink implements AutoCloseable {
                     + "' is unusable (not migrated? set jdbc.owner.user to migrate): " + e.getMessage(), e);
         }
 
+        CheckpointKeys.KeyMaterial key = config.signingKey();
+        Checkpointer checkpointer = new Checkpointer(config.getString(AuditSinkConfig.CHECKPOINT_ORIGIN_CONFIG),
+                key.signer(), key.verifierKey(), config.getLong(AuditSinkConfig.CHECKPOINT_INTERVAL_MS_CONFIG));
+        LOG.info("audit sink signs checkpoints of origin {} with verifier key {}", checkpointer.origin(),
+                key.verifierKey());
+
         String prefix = config.topicPrefix();
         String bootstrap = config.getString(AuditSinkConfig.BOOTSTRAP_SERVERS_CONFIG);
         Map<String, Object> cc = new HashMap<>(config.originalsWithPrefix("consumer."));
@@ -128,17 +148,30 @@ public final class AuditSink implements AutoCloseable {
         pc.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         pc.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "cordon-audit-sink-dead-letters");
 
+        String checkpointsTopic = prefix + AuditTopics.AUDIT_CHECKPOINTS;
+        if (config.getBoolean(AuditSinkConfig.CHECKPOINTS_TOPIC_CREATE_CONFIG)) {
+            AuditTopics.ensureCheckpointsTopic(bootstrap, config.originalsWithPrefix("admin."), checkpointsTopic);
+        }
         KafkaConsumer<byte[], byte[]> consumer = null;
         KafkaProducer<byte[], byte[]> producer = null;
         try {
             consumer = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer());
+            KafkaProducer<byte[], byte[]> p = producer;
+            String origin = checkpointer.origin();
+            java.util.function.Consumer<SignedCheckpoint> publisher = cp -> p.send(new ProducerRecord<>(checkpointsTopic,
+                    origin.getBytes(StandardCharsets.UTF_8), cp.note().getBytes(StandardCharsets.UTF_8)), (md, ex) -> {
+                        if (ex != null) {
+                            LOG.warn("audit sink: checkpoint {} not published to {} (it is in audit_checkpoints): {}",
+                                    cp.number(), checkpointsTopic, ex.toString());
+                        }
+                    });
             SinkLoop loop = new SinkLoop(consumer, producer, ds, valueDeserializer,
                     prefix + TopicNames.AUDIT_LOG, prefix + TopicNames.DEAD_LETTERS,
                     Duration.ofMillis(config.getLong(AuditSinkConfig.POLL_TIMEOUT_MS_CONFIG)),
                     config.getLong(AuditSinkConfig.RETRY_BACKOFF_MS_CONFIG),
-                    config.getLong(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG), head);
-            AuditSink sink = new AuditSink(loop, ds, consumer, producer);
+                    config.getLong(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG), head, checkpointer, publisher);
+            AuditSink sink = new AuditSink(loop, ds, consumer, producer, key.verifierKey());
             sink.thread.start();
             return sink;
         } catch (RuntimeException e) {
@@ -151,6 +184,16 @@ public final class AuditSink implements AutoCloseable {
             ds.close();
             throw e;
         }
+    }
+
+    /** @return the public key checkpoints are signed with, as signed-note verifier key text (give it to auditors) */
+    public String verifierKey() {
+        return verifierKey;
+    }
+
+    /** @return the last checkpoint this sink signed since it started, or {@code null} */
+    public SignedCheckpoint lastCheckpoint() {
+        return loop.lastCheckpoint();
     }
 
     /** @return seq of the last entry this sink knows committed (0 when the trail is empty) */

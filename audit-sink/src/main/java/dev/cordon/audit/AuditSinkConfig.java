@@ -59,6 +59,32 @@ public final class AuditSinkConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "retry.backoff.max.ms";
     public static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait in milliseconds between retries of a batch.";
 
+    public static final String CHECKPOINT_ORIGIN_CONFIG = "audit.checkpoint.origin";
+    public static final String CHECKPOINT_ORIGIN_DOC = "Log identity written as the first line of every checkpoint "
+            + "(c2sp.org/tlog-checkpoint: a schema-less URL, no spaces, no '+'); also the name of a generated signing key. "
+            + "Give each audit log its own origin.";
+
+    public static final String CHECKPOINT_INTERVAL_MS_CONFIG = "audit.checkpoint.interval.ms";
+    public static final String CHECKPOINT_INTERVAL_MS_DOC = "Longest time in milliseconds between signed checkpoints "
+            + "while the log grows (a checkpoint is also signed right after every batch holding a directive change).";
+
+    public static final String SIGNING_KEY_FILE_CONFIG = "audit.signing.key.file";
+    public static final String SIGNING_KEY_FILE_DOC = "Checkpoint signing key file (signer key line + verifier key line, "
+            + "see CheckpointKeys). When absent, a key is generated on first start in audit.signing.key.dir.";
+
+    public static final String SIGNING_KEY_DIR_CONFIG = "audit.signing.key.dir";
+    public static final String SIGNING_KEY_DIR_DOC = "Directory of the generated checkpoint signing key "
+            + "(checkpoint-signer.key, secret) and its public verifier key (checkpoint-signer.vkey, for auditors).";
+
+    public static final String CHECKPOINTS_TOPIC_CREATE_CONFIG = "audit.checkpoints.topic.create";
+    public static final String CHECKPOINTS_TOPIC_CREATE_DOC = "Create the <prefix>audit-checkpoints topic on start if "
+            + "missing (1 partition, cleanup.policy=delete, retention.ms=-1).";
+
+    /** Default origin. */
+    public static final String DEFAULT_ORIGIN = "cordon.local/audit-log";
+    /** Default key directory: {@code ~/.cordon/audit-keys}. */
+    public static final String DEFAULT_KEY_DIR = System.getProperty("user.home") + "/.cordon/audit-keys";
+
     /** Default consumer group. */
     public static final String DEFAULT_GROUP_ID = "cordon-audit-sink";
 
@@ -79,6 +105,14 @@ public final class AuditSinkConfig extends AbstractConfig {
                     Importance.MEDIUM, GROUP_ID_DOC)
             .define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 500, ConfigDef.Range.between(1, 100_000),
                     Importance.LOW, BATCH_MAX_RECORDS_DOC)
+            .define(CHECKPOINT_ORIGIN_CONFIG, Type.STRING, DEFAULT_ORIGIN, new OriginValidator(), Importance.MEDIUM,
+                    CHECKPOINT_ORIGIN_DOC)
+            .define(CHECKPOINT_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(100, 3_600_000),
+                    Importance.MEDIUM, CHECKPOINT_INTERVAL_MS_DOC)
+            .define(SIGNING_KEY_FILE_CONFIG, Type.STRING, null, Importance.HIGH, SIGNING_KEY_FILE_DOC)
+            .define(SIGNING_KEY_DIR_CONFIG, Type.STRING, DEFAULT_KEY_DIR, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, SIGNING_KEY_DIR_DOC)
+            .define(CHECKPOINTS_TOPIC_CREATE_CONFIG, Type.BOOLEAN, true, Importance.LOW, CHECKPOINTS_TOPIC_CREATE_DOC)
             .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, 200L, ConfigDef.Range.between(1, 60_000),
                     Importance.LOW, POLL_TIMEOUT_MS_DOC)
             .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.between(1, 60_000),
@@ -126,6 +160,31 @@ public final class AuditSinkConfig extends AbstractConfig {
         originals().forEach((k, v) -> m.put(k, v instanceof Password p ? p.value() : v));
         m.put(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG));
         return m;
+    }
+
+    /** @return the checkpoint signing key: from {@code audit.signing.key.file}, or generated in the key dir */
+    public CheckpointKeys.KeyMaterial signingKey() {
+        String file = getString(SIGNING_KEY_FILE_CONFIG);
+        if (file != null && !file.isBlank()) {
+            return CheckpointKeys.load(java.nio.file.Path.of(file));
+        }
+        return CheckpointKeys.loadOrGenerate(java.nio.file.Path.of(getString(SIGNING_KEY_DIR_CONFIG)),
+                getString(CHECKPOINT_ORIGIN_CONFIG));
+    }
+
+    private static final class OriginValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (!(value instanceof String s) || s.isEmpty() || !s.matches("[^\\s+]+")) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value,
+                        "must be non-empty without spaces or '+', e.g. example.com/cordon-audit");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a schema-less URL without spaces or '+'";
+        }
     }
 
     private static final class JdbcUrlValidator implements ConfigDef.Validator {

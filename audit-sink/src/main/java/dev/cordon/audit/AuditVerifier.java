@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -99,29 +101,93 @@ public final class AuditVerifier {
                 "SELECT " + EntryStore.COLUMNS + " FROM audit_entries ORDER BY seq")) {
             ps.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
-                return new Walk(rs, progress).run();
+                return new Walk(rows(rs), 0, EntryHasher.genesis(), true, e -> { }, progress).run();
             }
         } finally {
             c.rollback();
         }
     }
 
+    /**
+     * Checks the chain of a stream of entries — the same checks as {@link #verify(DataSource)} — for any source
+     * (database, export bundle).
+     *
+     * @param entries      entries in the order stored (expected seq {@code startSeq + 1, startSeq + 2, …})
+     * @param startSeq     seq of the entry before the first one (0 for a whole trail)
+     * @param startHash    {@code entry_hash} of entry {@code startSeq} (genesis for 0)
+     * @param checkOrigins whether to check per-origin sequences (only meaningful on a whole trail)
+     * @param onGood       called with every entry found good, in order (e.g. to build the Merkle tree)
+     * @param progress     called with the number of good entries so far
+     * @return the report; {@code entries} counts the good entries of this stream
+     * @throws IllegalStateException if reading the source fails
+     */
+    public static VerifyReport verifyChain(Iterator<AuditEntry> entries, long startSeq, byte[] startHash,
+                                           boolean checkOrigins, Consumer<AuditEntry> onGood, LongConsumer progress) {
+        try {
+            return new Walk(entries, startSeq, startHash, checkOrigins, onGood, progress).run();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static Iterator<AuditEntry> rows(ResultSet rs) {
+        return new Iterator<>() {
+            private AuditEntry next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null && !done) {
+                    try {
+                        if (rs.next()) {
+                            next = EntryStore.read(rs);
+                        } else {
+                            done = true;
+                        }
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("cannot read audit_entries: " + e.getMessage(), e);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public AuditEntry next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                AuditEntry e = next;
+                next = null;
+                return e;
+            }
+        };
+    }
+
     /** One pass over the rows with a one-row look-ahead. */
     private static final class Walk {
-        private final ResultSet rs;
+        private final Iterator<AuditEntry> rs;
         private final LongConsumer progress;
+        private final Consumer<AuditEntry> onGood;
+        private final boolean checkOrigins;
+        private final long start;
         private final Map<String, Origin> origins = new HashMap<>();
         private long good;
-        private byte[] head = EntryHasher.genesis();
+        private byte[] head;
         private byte[] beforeHead;
 
-        Walk(ResultSet rs, LongConsumer progress) {
+        Walk(Iterator<AuditEntry> rs, long start, byte[] startHash, boolean checkOrigins, Consumer<AuditEntry> onGood,
+             LongConsumer progress) {
             this.rs = rs;
+            this.start = start;
+            this.good = start;
+            this.head = startHash.clone();
+            this.checkOrigins = checkOrigins;
+            this.onGood = onGood;
             this.progress = progress;
         }
 
         private AuditEntry next() throws SQLException {
-            return rs.next() ? EntryStore.read(rs) : null;
+            return rs.hasNext() ? rs.next() : null;
         }
 
         VerifyReport run() throws SQLException {
@@ -160,25 +226,26 @@ public final class AuditVerifier {
                 if (payloadProblem != null) {
                     return bad(s, "payload-mismatch: entry " + s + ": " + payloadProblem);
                 }
-                String dup = trackOrigin(cur);
+                String dup = checkOrigins ? trackOrigin(cur) : null;
                 if (dup != null) {
                     return bad(s, dup);
                 }
                 beforeHead = head;
                 head = cur.entryHash();
                 good++;
-                if (good % PROGRESS_EVERY == 0) {
-                    progress.accept(good);
+                onGood.accept(cur);
+                if ((good - start) % PROGRESS_EVERY == 0) {
+                    progress.accept(good - start);
                 }
                 cur = ahead;
             }
-            progress.accept(good);
+            progress.accept(good - start);
             return originGaps();
         }
 
         private VerifyReport bad(long seq, String problem) {
-            progress.accept(good);
-            return new VerifyReport(false, good, EntryHasher.hex(head), seq, problem);
+            progress.accept(good - start);
+            return new VerifyReport(false, good - start, EntryHasher.hex(head), seq, problem);
         }
 
         private String trackOrigin(AuditEntry e) {
@@ -215,11 +282,11 @@ public final class AuditVerifier {
                 }
             }
             if (worst == null) {
-                return new VerifyReport(true, good, EntryHasher.hex(head), null, null);
+                return new VerifyReport(true, good - start, EntryHasher.hex(head), null, null);
             }
             var after = worst.ahead.firstEntry();
             long missing = worst.contiguous + 1;
-            return new VerifyReport(false, good, EntryHasher.hex(head), after.getValue(),
+            return new VerifyReport(false, good - start, EntryHasher.hex(head), after.getValue(),
                     "origin-gap: origin " + worstKey + " sequence " + missing
                             + (after.getKey() - 1 > missing ? ".." + (after.getKey() - 1) : "")
                             + " missing before entry " + after.getValue() + " (origin sequence " + after.getKey()

@@ -58,6 +58,8 @@ class AuditSinkTest {
 
     private TestDatabase.Db db;
     private String prefix;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path keyDir;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeAll
@@ -118,6 +120,44 @@ class AuditSinkTest {
         assertThat(report.ok()).as(report.problem()).isTrue();
         assertThat(report.entries()).isEqualTo(20);
         assertThat(sink.isHealthy()).isTrue();
+    }
+
+    @Test
+    void shouldSignACheckpointRightAfterADirectiveChangeStoreItAndPublishIt() throws Exception {
+        // Given
+        AuditSink sink = startSink("cordon-audit-sink");
+        KafkaProducer<String, AuditEvent> producer = transactionalProducer("p1");
+
+        // When 5 session events, then a directive acceptance, are produced
+        produceCommitted(producer, 1, 5);
+        await("5 entries").atMost(WAIT).until(sink::lastSequence, n -> n == 5);
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(prefix + TopicNames.AUDIT_LOG, "D", AuditEvent.newBuilder(
+                TestEvents.event("directive-ingest", -1, 1)).setType(dev.cordon.avro.AuditEventType.DIRECTIVE_ACCEPTED)
+                .setSessionId(null).setDetails(Map.of("revision", "1", "action", "RESTRICT", "mode", "ENFORCE")).build()));
+        producer.commitTransaction();
+
+        // Then a checkpoint of size 6 is signed at once (the 60 s interval has not passed), verifiable, and published
+        await("checkpoint of size 6").atMost(WAIT).until(() -> sink.lastCheckpoint() != null
+                && sink.lastCheckpoint().treeSize() == 6);
+        assertThat(sink.lastCheckpoint().reason()).isIn("DIRECTIVE", "FIRST");
+        dev.cordon.audit.tools.LogVerifyReport r;
+        try (var src = dev.cordon.audit.tools.DatabaseTrail.open(db.service())) {
+            r = dev.cordon.audit.tools.LogVerifier.verify(src,
+                    dev.cordon.audit.tools.LogVerifier.Options.trusting(List.of(sink.verifierKey())));
+        }
+        assertThat(r.ok()).as(r.problem()).isTrue();
+        assertThat(r.latestCheckpointSize()).isEqualTo(6);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.assign(List.of(new TopicPartition(prefix + AuditTopics.AUDIT_CHECKPOINTS, 0)));
+            List<String> notes = new ArrayList<>();
+            await("published checkpoint").atMost(WAIT).until(() -> {
+                c.poll(Duration.ofMillis(100)).forEach(x -> notes.add(new String(x.value(), StandardCharsets.UTF_8)));
+                return notes.stream().anyMatch(n -> n.contains("\n6\n"));
+            });
+        }
     }
 
     @Test
@@ -274,6 +314,8 @@ class AuditSinkTest {
         cfg.put(AuditSinkConfig.GROUP_ID_CONFIG, groupId);
         cfg.put(AuditSinkConfig.POLL_TIMEOUT_MS_CONFIG, 50L);
         cfg.put(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 500L);
+        cfg.put(AuditSinkConfig.SIGNING_KEY_DIR_CONFIG, keyDir.toString());
+        cfg.put(AuditSinkConfig.CHECKPOINT_ORIGIN_CONFIG, "cordon.test/" + prefix.replace(".", ""));
         return new AuditSinkConfig(cfg);
     }
 

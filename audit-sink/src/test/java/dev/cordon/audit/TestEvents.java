@@ -40,7 +40,8 @@ final class TestEvents {
     static AuditEntry entry(long seq, AuditEvent e, long offset) {
         return new AuditEntry(seq, 1_795_000_100_000L + seq, e.getType().name(), e.getEventId(), e.getComponent(),
                 e.getSourcePartition(), e.getSequence(), e.getOccurredAt().toEpochMilli(), e.getDirectiveId(),
-                e.getSessionId(), "audit-log", 0, offset, 1_795_000_050_000L + seq, e.getSessionId().getBytes(),
+                e.getSessionId(), "audit-log", 0, offset, 1_795_000_050_000L + seq,
+                e.getSessionId() == null ? null : e.getSessionId().getBytes(),
                 CanonicalAvro.PAYLOAD_FORMAT, CanonicalAvro.encode(e), null, null, null);
     }
 

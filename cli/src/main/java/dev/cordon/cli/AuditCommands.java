@@ -1,7 +1,27 @@
 package dev.cordon.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cordon.audit.AuditVerifier;
-import dev.cordon.audit.VerifyReport;
+import dev.cordon.audit.CheckpointKeys;
+import dev.cordon.audit.merkle.NoteVerifier;
+import dev.cordon.audit.tools.Bundle;
+import dev.cordon.audit.tools.DatabaseTrail;
+import dev.cordon.audit.tools.LogVerifier;
+import dev.cordon.audit.tools.LogVerifyReport;
+import dev.cordon.audit.tools.Proofs;
+import dev.cordon.audit.tools.Replay;
+import dev.cordon.audit.tools.TrailSource;
+import dev.cordon.audit.tools.Why;
+import dev.cordon.audit.tools.Witness;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -9,11 +29,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code cordon audit …}: the auditor's tools. */
+/**
+ * {@code cordon audit …}: the auditor's tools. Thin wrappers over {@code dev.cordon.audit.tools}; exit codes:
+ * 0 OK, 1 a check failed (or the witness refused), 2 bad usage or input.
+ */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Auditor's tools.",
-        subcommands = {AuditCommands.Verify.class})
+        subcommands = {AuditCommands.Verify.class, AuditCommands.Prove.class, AuditCommands.VerifyProof.class,
+                AuditCommands.Export.class, AuditCommands.ReplayCmd.class, AuditCommands.WhyCmd.class,
+                AuditCommands.WitnessCmd.class})
 public final class AuditCommands implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -22,23 +50,19 @@ public final class AuditCommands implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code cordon audit verify}: recompute the hash chain and name the first bad entry. */
-    @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Recompute the audit hash chain in PostgreSQL; exit 0 when intact, 1 naming the first bad entry.")
-    public static final class Verify implements Callable<Integer> {
+    /** Database options shared by the subcommands. */
+    static final class Db {
         @Mixin
         JdbcOptions jdbc;
         @Option(names = "--config", description = "Properties file with jdbc.url / jdbc.user / jdbc.password.")
-        java.nio.file.Path config;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        Path config;
 
-        @Override
-        public Integer call() throws Exception {
+        PGSimpleDataSource dataSource() throws IOException {
             Map<String, Object> s = ConfigSources.resolve(config, System.getenv(), jdbc.flags());
             Object url = s.get("jdbc.url");
             if (url == null) {
-                throw new IllegalArgumentException("--jdbc-url (or jdbc.url / CORDON_JDBC_URL) is required");
+                throw new CommandLine.ParameterException(new CommandLine(new Object()),
+                        "--jdbc-url (or jdbc.url / CORDON_JDBC_URL) is required");
             }
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setUrl(url.toString());
@@ -48,14 +72,274 @@ public final class AuditCommands implements Runnable {
             if (s.get("jdbc.password") != null) {
                 ds.setPassword(s.get("jdbc.password").toString());
             }
-            VerifyReport report = AuditVerifier.verify(ds);
-            var out = spec.commandLine().getOut();
-            if (report.ok()) {
-                out.println("OK: " + report.entries() + " entries, head " + report.headHash());
+            return ds;
+        }
+    }
+
+    /** Keys given as verifier-key text, or as {@code @FILE} / a file path holding one key per line. */
+    static List<String> keys(List<String> given) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String k : given == null ? List.<String>of() : given) {
+            Path p = Path.of(k.startsWith("@") ? k.substring(1) : k);
+            if (k.startsWith("@") || (!k.contains("+") && Files.exists(p))) {
+                for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank() && !line.startsWith("#") && !line.startsWith("PRIVATE+KEY+")) {
+                        out.add(line.strip());
+                    }
+                }
+            } else {
+                out.add(k.strip());
+            }
+        }
+        return out;
+    }
+
+    /** Parses ISO-8601 instants or epoch milliseconds. */
+    static Instant instant(String s, String option) {
+        try {
+            return s.matches("-?\\d+") ? Instant.ofEpochMilli(Long.parseLong(s)) : Instant.parse(s);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(option + ": '" + s
+                    + "' is neither an ISO-8601 instant (2026-11-26T12:00:00Z) nor epoch milliseconds");
+        }
+    }
+
+    /** {@code cordon audit verify}. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Verify the trail (database or --bundle): hash chain, Merkle tree, every checkpoint signature, "
+                    + "consistency with your last verified checkpoint (--state). Exit 0 OK, 1 naming the first problem.")
+    public static final class Verify implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--bundle", paramLabel = "FILE", description = "Verify an export bundle instead of the database.")
+        Path bundle;
+        @Option(names = "--public-key", paramLabel = "VKEY|@FILE",
+                description = "Trusted checkpoint verifier key(s) (all keys ever used, for rotated logs).")
+        List<String> publicKeys;
+        @Option(names = "--state", paramLabel = "FILE",
+                description = "Your state file: the last checkpoint you verified; checked, then advanced when all is OK.")
+        Path state;
+        @Option(names = "--no-update-state", description = "Check against --state but do not advance it.")
+        boolean noUpdate;
+        @Option(names = "--require-witnesses", paramLabel = "N", defaultValue = "0",
+                description = "Require N witness cosignatures on a checkpoint.")
+        int requireWitnesses;
+        @Option(names = "--witness-key", paramLabel = "VKEY|@FILE", description = "Witness cosignature verifier key(s).")
+        List<String> witnessKeys;
+        @Option(names = "--chain-only", description = "Only the hash chain of the database (the pre-Merkle check).")
+        boolean chainOnly;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (chainOnly) {
+                var report = AuditVerifier.verify(db.dataSource());
+                out.println(report.ok() ? "OK: " + report.entries() + " entries, head " + report.headHash()
+                        : "BROKEN at entry " + report.firstBadSequence() + ": " + report.problem());
+                return report.ok() ? 0 : 1;
+            }
+            long started = System.nanoTime();
+            LogVerifier.Options o = new LogVerifier.Options(keys(publicKeys), state, !noUpdate, requireWitnesses,
+                    keys(witnessKeys), n -> {
+                        if (n > 0) {
+                            err.printf("\rverified %,d entries", n);
+                            err.flush();
+                        }
+                    });
+            LogVerifyReport r;
+            try (TrailSource src = bundle != null ? Bundle.open(bundle) : DatabaseTrail.open(db.dataSource())) {
+                r = LogVerifier.verify(src, o);
+            }
+            double s = (System.nanoTime() - started) / 1e9;
+            err.println();
+            r.notes().forEach(n -> err.println("note: " + n));
+            if (r.ok()) {
+                out.printf("OK: %d entries, tree size %d, root %s; %d checkpoint signature(s) verified, newest size %d%s"
+                                + " (%.1f s)%n", r.entries(), r.treeSize(), r.rootHash(), r.checkpointsVerified(),
+                        r.latestCheckpointSize(), r.witnessedSize() == null ? "" : "; witnessed up to size " + r.witnessedSize(),
+                        s);
                 return 0;
             }
-            out.println("BROKEN at entry " + report.firstBadSequence() + ": " + report.problem());
+            out.println("BROKEN" + (r.firstBadEntry() == null ? "" : " at entry " + r.firstBadEntry()) + ": " + r.problem());
             return 1;
+        }
+    }
+
+    /** {@code cordon audit prove}. */
+    @Command(name = "prove", mixinStandardHelpOptions = true,
+            description = "Write an inclusion proof (--entry N, against the newest checkpoint) or a consistency proof "
+                    + "(--consistency A B, two checkpoint sizes), built from the stored tree nodes.")
+    public static final class Prove implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--entry", paramLabel = "N", description = "Entry sequence number.")
+        Long entry;
+        @Option(names = "--consistency", arity = "2", paramLabel = "SIZE", description = "Two checkpoint sizes A B.")
+        List<Long> consistency;
+        @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the proof here (default: stdout).")
+        Path outFile;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((entry == null) == (consistency == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --entry N, --consistency A B");
+            }
+            ObjectNode proof;
+            try (DatabaseTrail src = DatabaseTrail.open(db.dataSource())) {
+                proof = entry != null ? Proofs.proveInclusion(src, entry)
+                        : Proofs.proveConsistency(src, consistency.get(0), consistency.get(1));
+            }
+            String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(proof) + "\n";
+            if (outFile != null) {
+                Files.writeString(outFile, text, StandardCharsets.UTF_8);
+                spec.commandLine().getErr().println("wrote " + outFile);
+            } else {
+                spec.commandLine().getOut().print(text);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code cordon audit verify-proof}. */
+    @Command(name = "verify-proof", mixinStandardHelpOptions = true,
+            description = "Check a proof file with only the proof, the entry and the public key (no database).")
+    public static final class VerifyProof implements Callable<Integer> {
+        @Parameters(paramLabel = "PROOF_FILE")
+        Path proofFile;
+        @Option(names = "--entry-file", paramLabel = "FILE", description = "The entry as JSON (default: the one in the proof file).")
+        Path entryFile;
+        @Option(names = "--public-key", required = true, paramLabel = "VKEY|@FILE", description = "Trusted verifier key(s).")
+        List<String> publicKeys;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Proofs.Check c = Proofs.verify(Files.readString(proofFile, StandardCharsets.UTF_8),
+                    entryFile == null ? null : Files.readString(entryFile, StandardCharsets.UTF_8), keys(publicKeys));
+            spec.commandLine().getOut().println((c.ok() ? "OK: " : "FAILED: ") + c.message());
+            return c.ok() ? 0 : 1;
+        }
+    }
+
+    /** {@code cordon audit export}. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a self-contained bundle (JSON Lines: header with keys, checkpoints, entries) of the entries "
+                    + "recorded between --from and --to, extended to the next checkpoint; verify it with verify --bundle.")
+    public static final class Export implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--from", defaultValue = "0", paramLabel = "T", description = "ISO-8601 instant or epoch ms (default: start).")
+        String from;
+        @Option(names = "--to", paramLabel = "T", description = "ISO-8601 instant or epoch ms (default: now).")
+        String to;
+        @Parameters(paramLabel = "FILE")
+        Path file;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            long a = instant(from, "--from").toEpochMilli();
+            long b = to == null ? Long.MAX_VALUE : instant(to, "--to").toEpochMilli();
+            try (DatabaseTrail src = DatabaseTrail.open(db.dataSource())) {
+                Bundle.ExportResult r = Bundle.export(src, a, b, file);
+                spec.commandLine().getOut().printf("exported entries %d..%d with %d checkpoint(s) to %s%n", r.firstSeq(),
+                        r.lastSeq(), r.checkpoints(), r.file());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code cordon audit replay}. */
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "From the log alone: directives (and revisions) in force at T and sessions active, cut or denied.")
+    public static final class ReplayCmd implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--bundle", paramLabel = "FILE", description = "Replay an export bundle instead of the database.")
+        Path bundle;
+        @Option(names = "--as-of", required = true, paramLabel = "T", description = "ISO-8601 instant or epoch ms.")
+        String asOf;
+        @Option(names = "--output", defaultValue = "table", paramLabel = "table|json")
+        String output;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Replay.Result r;
+            try (TrailSource src = bundle != null ? Bundle.open(bundle) : DatabaseTrail.open(db.dataSource())) {
+                r = Replay.asOf(src.entries(), instant(asOf, "--as-of"));
+            }
+            spec.commandLine().getOut().print("json".equals(output)
+                    ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Replay.toJson(r)) + "\n" : Replay.toTable(r));
+            return 0;
+        }
+    }
+
+    /** {@code cordon audit why}. */
+    @Command(name = "why", mixinStandardHelpOptions = true,
+            description = "Explain one session: directive revisions, matching group, commands, and the entries with inclusion proofs.")
+    public static final class WhyCmd implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Parameters(paramLabel = "SESSION")
+        String session;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode n;
+            try (DatabaseTrail src = DatabaseTrail.open(db.dataSource())) {
+                n = Why.explain(src, session);
+            }
+            spec.commandLine().getOut().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            return n.path("found").asBoolean() ? 0 : 1;
+        }
+    }
+
+    /** {@code cordon audit witness}. */
+    @Command(name = "witness", mixinStandardHelpOptions = true,
+            description = "As an independent witness: cosign the newest checkpoint if it is an append-only extension of the "
+                    + "last one you cosigned (--state); refuse loudly (exit 1) otherwise.")
+    public static final class WitnessCmd implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--log-key", required = true, paramLabel = "VKEY|@FILE", description = "The log's verifier key.")
+        String logKey;
+        @Option(names = "--key", required = true, paramLabel = "FILE", description = "The witness's own key file.")
+        Path keyFile;
+        @Option(names = "--init", paramLabel = "NAME", description = "Generate --key for witness NAME first (if missing).")
+        String init;
+        @Option(names = "--state", required = true, paramLabel = "FILE", description = "The witness's state file.")
+        Path state;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            CheckpointKeys.WitnessKey key = init != null && !Files.exists(keyFile)
+                    ? CheckpointKeys.generateWitnessKey(keyFile, init) : CheckpointKeys.loadWitnessKey(keyFile);
+            spec.commandLine().getErr().println("witness cosignature key: " + key.cosignatureVerifierKey());
+            try {
+                Witness.Outcome o = Witness.run(db.dataSource(), NoteVerifier.fromVerifierKey(keys(List.of(logKey)).get(0)),
+                        key, state, Instant.now().getEpochSecond());
+                spec.commandLine().getOut().println(o.message());
+                if (o.cosignedNote() != null) {
+                    spec.commandLine().getOut().print(o.cosignedNote());
+                }
+                return 0;
+            } catch (Witness.RefusedException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 1;
+            }
         }
     }
 }

@@ -3,6 +3,10 @@ package dev.cordon.audit.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cordon.audit.AuditEntry;
+import dev.cordon.audit.SignedCheckpoint;
+import dev.cordon.audit.TreeLeaf;
+import dev.cordon.audit.merkle.CompactRange;
+import dev.cordon.audit.merkle.TreeNode;
 import dev.cordon.avro.AuditEvent;
 import dev.cordon.schemas.TopicNames;
 import java.nio.charset.StandardCharsets;
@@ -61,11 +65,20 @@ public final class SinkLoop implements Runnable {
     private final AtomicLong lastSequence = new AtomicLong();
     private final AtomicReference<Throwable> lastError = new AtomicReference<>();
     private final Set<TopicPartition> pendingSeek = new HashSet<>();
+    private final Checkpointer checkpointer;
+    private final java.util.function.Consumer<SignedCheckpoint> publisher;
+    private final AtomicReference<SignedCheckpoint> lastCheckpoint = new AtomicReference<>();
+    private long lastIdleCheckMs;
+    /** How often the loop checks, between batches, whether a periodic checkpoint is due. */
+    static final long IDLE_CHECK_MS = 1_000;
 
     public SinkLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> deadLetterProducer,
                     DataSource dataSource, Deserializer<AuditEvent> deserializer, String auditTopic,
                     String deadLetterTopic, Duration pollTimeout, long backoffMs, long backoffMaxMs,
-                    long initialSequence) {
+                    long initialSequence, Checkpointer checkpointer,
+                    java.util.function.Consumer<SignedCheckpoint> publisher) {
+        this.checkpointer = checkpointer;
+        this.publisher = publisher;
         this.consumer = consumer;
         this.deadLetterProducer = deadLetterProducer;
         this.dataSource = dataSource;
@@ -91,6 +104,11 @@ public final class SinkLoop implements Runnable {
         return lastError.get();
     }
 
+    /** @return the last checkpoint this loop signed, or {@code null} */
+    public SignedCheckpoint lastCheckpoint() {
+        return lastCheckpoint.get();
+    }
+
     /** Asks the loop to stop; it leaves within one poll or backoff step. */
     public void stop() {
         running.set(false);
@@ -107,6 +125,7 @@ public final class SinkLoop implements Runnable {
                 if (!records.isEmpty()) {
                     storeWithRetry(records);
                 }
+                checkpointIfDue();
             }
         } catch (WakeupException e) {
             if (running.get()) {
@@ -307,14 +326,93 @@ public final class SinkLoop implements Runnable {
                     entries.add(entry);
                 }
                 EntryStore.insert(c, entries);
+                SignedCheckpoint cp = null;
+                if (!entries.isEmpty()) {
+                    CompactRange tree = extendTree(c, head.seq(), entries, now);
+                    boolean directive = entries.stream().anyMatch(e -> "DIRECTIVE_ACCEPTED".equals(e.eventType())
+                            || "DIRECTIVE_RECEIVED".equals(e.eventType()));
+                    cp = checkpointer.maybeSign(c, tree, directive, now);
+                }
                 c.commit();
+                published(cp);
                 return entries;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                checkpointer.rolledBack();
                 throw e;
             }
         } catch (UncheckedSql e) {
             throw e.getCause();
+        }
+    }
+
+    /**
+     * Appends the new entries' leaves to the stored compact range in the caller's transaction: stores every
+     * perfect-subtree node the appends complete and the new tree head. Entries stored before the tree existed
+     * (a V1 trail) are added first, once, from their stored hashes.
+     */
+    public static CompactRange extendTree(Connection c, long headBefore, List<AuditEntry> entries, long now)
+            throws SQLException {
+        CompactRange tree = TreeStore.head(c);
+        if (tree.size() > headBefore) {
+            throw new IllegalStateException("audit_tree_heads is at size " + tree.size() + " but audit_entries ends at seq "
+                    + headBefore + ": the tree is ahead of the log");
+        }
+        List<TreeNode> nodes = new ArrayList<>(entries.size() * 2 + 8);
+        if (tree.size() < headBefore) {
+            LOG.info("audit sink: adding entries {}..{} (stored before the Merkle tree) to the tree", tree.size() + 1,
+                    headBefore);
+            for (byte[] h : TreeStore.entryHashes(c, tree.size() + 1, headBefore)) {
+                nodes.addAll(tree.append(TreeLeaf.leafHashOf(h)));
+            }
+        }
+        for (AuditEntry e : entries) {
+            nodes.addAll(tree.append(TreeLeaf.leafHashOf(e.entryHash())));
+        }
+        TreeStore.insertNodes(c, nodes);
+        TreeStore.insertHead(c, tree, now);
+        return tree;
+    }
+
+    /** Between batches: signs a periodic (or rotation) checkpoint when one is due, in its own transaction. */
+    private void checkpointIfDue() {
+        long now = System.currentTimeMillis();
+        if (now - lastIdleCheckMs < IDLE_CHECK_MS) {
+            return;
+        }
+        lastIdleCheckMs = now;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                EntryStore.lockWriter(c);
+                long head = EntryStore.head(c).seq();
+                CompactRange tree = TreeStore.head(c);
+                if (tree.size() < head) {
+                    tree = extendTree(c, head, List.of(), now);
+                }
+                SignedCheckpoint cp = checkpointer.maybeSign(c, tree, false, now);
+                c.commit();
+                published(cp);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                checkpointer.rolledBack();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            unhealthy("cannot sign a periodic checkpoint", e);
+        }
+    }
+
+    private void published(SignedCheckpoint cp) {
+        if (cp == null) {
+            return;
+        }
+        lastCheckpoint.set(cp);
+        LOG.info("audit sink: signed checkpoint {} (size {}, {})", cp.number(), cp.treeSize(), cp.reason());
+        try {
+            publisher.accept(cp);
+        } catch (RuntimeException e) {
+            LOG.warn("audit sink: cannot publish checkpoint {}: {}", cp.number(), e.toString());
         }
     }
 
