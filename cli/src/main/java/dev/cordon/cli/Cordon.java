@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ServiceCommands.Ingest.class,
                 ServiceCommands.Stream.class,
                 ServiceCommands.AuditSinkService.class,
+                CaepCommand.class,
                 AuditCommands.class,
                 TopicsCommand.class,
                 TokenCommand.class,
