@@ -7,7 +7,22 @@ import dev.cordon.audit.internal.Checkpointer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import dev.cordon.audit.internal.EntryStore;
+import dev.cordon.audit.internal.LagMonitor;
 import dev.cordon.audit.internal.SinkLoop;
+import dev.cordon.audit.internal.SinkMetrics;
+import dev.cordon.ops.HealthCheck;
+import dev.cordon.ops.MetricNames;
+import dev.cordon.ops.OpsConfig;
+import dev.cordon.ops.OpsMetrics;
+import dev.cordon.ops.OpsServer;
+import dev.cordon.ops.SustainedThreshold;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AdminClient;
 import dev.cordon.avro.AuditEvent;
 import dev.cordon.schemas.TopicCatalogue;
 import dev.cordon.schemas.TopicNames;
@@ -59,6 +74,14 @@ import org.slf4j.LoggerFactory;
  *       backoff ({@code retry.backoff.ms} … {@code retry.backoff.max.ms}) and {@link #isHealthy()} is
  *       {@code false} until it succeeds.</li>
  * </ul>
+ * <p>Operations (issue 7 §4): every sink has a Micrometer registry ({@link #metricsRegistry()}) with the
+ * {@code cordon.audit.*} meters of {@link MetricNames} — audit lag ({@code cordon_audit_lag_records}: audit-log end
+ * offset, read_committed, minus the next offset to store, sampled every {@code audit.lag.sample.interval.ms} on its
+ * own thread), chain head, entries appended, checkpoints signed, dead letters, store failures, health — plus JVM and
+ * Kafka client metrics. Readiness ({@link #readinessChecks()}) is red while {@link #isHealthy()} is false or the lag
+ * stays above {@code audit.ready.max.lag.records} for longer than {@code audit.ready.max.lag.ms}; liveness is red
+ * once the consumer thread has died. With {@code ops.enabled=true} the sink serves them itself ({@link OpsServer}
+ * on {@code ops.host:ops.port}).
  * Thread-safety: the query methods may be called from any thread.
  */
 public final class AuditSink implements AutoCloseable {
@@ -72,10 +95,20 @@ public final class AuditSink implements AutoCloseable {
     private volatile boolean closed;
 
     private final String verifierKey;
+    private final OpsMetrics metrics;
+    private final SustainedThreshold lagThreshold;
+    private final SinkMetrics sinkMetrics;
+    private LagMonitor lagMonitor;
+    private AdminClient lagAdmin;
+    private OpsServer opsServer;
 
     private AuditSink(SinkLoop loop, HikariDataSource dataSource, KafkaConsumer<byte[], byte[]> consumer,
-                      KafkaProducer<byte[], byte[]> producer, String verifierKey) {
+                      KafkaProducer<byte[], byte[]> producer, String verifierKey, OpsMetrics metrics,
+                      SinkMetrics sinkMetrics, SustainedThreshold lagThreshold) {
         this.verifierKey = verifierKey;
+        this.metrics = metrics;
+        this.sinkMetrics = sinkMetrics;
+        this.lagThreshold = lagThreshold;
         this.loop = loop;
         this.dataSource = dataSource;
         this.consumer = consumer;
@@ -91,7 +124,8 @@ public final class AuditSink implements AutoCloseable {
      *
      * @param config the configuration
      * @return the running sink; close it
-     * @throws IllegalStateException if migration fails, or the database is unreachable or not migrated
+     * @throws IllegalStateException if migration fails, or the database is unreachable or not migrated, or
+     *                               {@code ops.enabled} and the endpoint cannot listen on {@code ops.host:ops.port}
      */
     public static AuditSink start(AuditSinkConfig config) {
         Objects.requireNonNull(config, "config");
@@ -154,6 +188,8 @@ public final class AuditSink implements AutoCloseable {
         }
         KafkaConsumer<byte[], byte[]> consumer = null;
         KafkaProducer<byte[], byte[]> producer = null;
+        OpsMetrics metrics = OpsMetrics.create("audit-sink");
+        SinkMetrics sinkMetrics = new SinkMetrics(metrics.registry());
         try {
             consumer = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer());
@@ -170,11 +206,26 @@ public final class AuditSink implements AutoCloseable {
                     prefix + TopicNames.AUDIT_LOG, prefix + TopicNames.DEAD_LETTERS,
                     Duration.ofMillis(config.getLong(AuditSinkConfig.POLL_TIMEOUT_MS_CONFIG)),
                     config.getLong(AuditSinkConfig.RETRY_BACKOFF_MS_CONFIG),
-                    config.getLong(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG), head, checkpointer, publisher);
-            AuditSink sink = new AuditSink(loop, ds, consumer, producer, key.verifierKey());
+                    config.getLong(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG), head, checkpointer, publisher,
+                    sinkMetrics);
+            SustainedThreshold lagThreshold = new SustainedThreshold("audit lag (records)",
+                    config.getLong(AuditSinkConfig.READY_MAX_LAG_RECORDS_CONFIG),
+                    config.getLong(AuditSinkConfig.READY_MAX_LAG_MS_CONFIG));
+            AuditSink sink = new AuditSink(loop, ds, consumer, producer, key.verifierKey(), metrics,
+                    sinkMetrics, lagThreshold);
             sink.thread.start();
+            try {
+                sink.startOps(config, bootstrap, prefix + TopicNames.AUDIT_LOG);
+            } catch (RuntimeException e) {
+                sink.close();
+                throw e;
+            }
             return sink;
         } catch (RuntimeException e) {
+            if (closedBySink(e)) {
+                throw e;
+            }
+            metrics.close();
             if (producer != null) {
                 producer.close(Duration.ZERO);
             }
@@ -184,6 +235,87 @@ public final class AuditSink implements AutoCloseable {
             ds.close();
             throw e;
         }
+    }
+
+    private static boolean closedBySink(RuntimeException e) {
+        return e instanceof OpsStartFailure;
+    }
+
+    /** Marks a failure after the sink object existed: it has closed everything itself. */
+    private static final class OpsStartFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        OpsStartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void startOps(AuditSinkConfig config, String bootstrap, String auditTopic) {
+        try {
+            Map<String, Object> ac = new HashMap<>(config.originalsWithPrefix("admin."));
+            ac.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            ac.putIfAbsent(org.apache.kafka.clients.admin.AdminClientConfig.CLIENT_ID_CONFIG, "cordon-audit-sink-lag");
+            lagAdmin = AdminClient.create(ac);
+            lagMonitor = new LagMonitor(lagAdmin, dataSource, auditTopic, loop::durablePositions, lagThreshold,
+                    config.getLong(AuditSinkConfig.LAG_SAMPLE_INTERVAL_MS_CONFIG));
+            PrometheusMeterRegistry registry = metrics.registry();
+            Gauge.builder(MetricNames.AUDIT_LAG, lagMonitor, LagMonitor::lag).baseUnit(MetricNames.UNIT_RECORDS)
+                    .description("audit-log end offset (read_committed) minus the next offset to store, all partitions")
+                    .register(registry);
+            Gauge.builder(MetricNames.AUDIT_CHAIN_HEAD, loop, SinkLoop::lastSequence)
+                    .description("seq of the last stored audit entry (hash-chain head)").register(registry);
+            Gauge.builder(MetricNames.AUDIT_SINK_HEALTHY, this, s -> s.isHealthy() ? 1 : 0)
+                    .description("1 while the sink stores batches without error").register(registry);
+            TimeGauge.builder(MetricNames.AUDIT_CHECKPOINT_LAST_SIGNED, sinkMetrics,
+                            TimeUnit.MILLISECONDS, m -> m.lastCheckpointMs() < 0 ? Double.NaN : m.lastCheckpointMs())
+                    .description("when this process last signed a checkpoint (epoch)").register(registry);
+            metrics.bind(consumer);
+            metrics.bind(producer);
+            metrics.bind(lagAdmin);
+            opsServer = OpsServer.startIfEnabled(OpsConfig.settings(config), registry, livenessChecks(),
+                    readinessChecks()).orElse(null);
+        } catch (RuntimeException e) {
+            close();
+            throw new OpsStartFailure(e.getMessage(), e);
+        }
+    }
+
+    /** @return the sink's metrics registry (scrape it, or serve it with {@link OpsServer}) */
+    public PrometheusMeterRegistry metricsRegistry() {
+        return metrics.registry();
+    }
+
+    /** @return liveness checks: {@code audit-sink-thread} (the consumer thread runs) */
+    public List<HealthCheck> livenessChecks() {
+        return List.of(HealthCheck.of("audit-sink-thread", () -> closed || thread.isAlive(),
+                () -> closed ? "closed" : thread.isAlive() ? "running" : "consumer thread died: " + lastError()));
+    }
+
+    /**
+     * @return readiness checks: {@code audit-sink} ({@link #isHealthy()}, detail = the last error) and
+     *         {@code audit-lag} (lag above {@code audit.ready.max.lag.records} for longer than
+     *         {@code audit.ready.max.lag.ms})
+     */
+    public List<HealthCheck> readinessChecks() {
+        return List.of(
+                HealthCheck.of("audit-sink", this::isHealthy, () -> {
+                    if (isHealthy()) {
+                        return "storing; chain head " + lastSequence();
+                    }
+                    Throwable e = lastError();
+                    return closed ? "closed" : "not storing: " + (e == null ? "stopped" : e.toString());
+                }),
+                lagThreshold.asHealthCheck("audit-lag", System::currentTimeMillis));
+    }
+
+    /** @return the last measured audit lag in records (NaN before the first measurement) */
+    public double auditLag() {
+        return lagMonitor == null ? Double.NaN : lagMonitor.lag();
+    }
+
+    /** @return the metrics and health endpoint when {@code ops.enabled=true}, else empty */
+    public Optional<OpsServer> opsServer() {
+        return Optional.ofNullable(opsServer);
     }
 
     /** @return the public key checkpoints are signed with, as signed-note verifier key text (give it to auditors) */
@@ -221,6 +353,12 @@ public final class AuditSink implements AutoCloseable {
             return;
         }
         closed = true;
+        if (opsServer != null) {
+            opsServer.close();
+        }
+        if (lagMonitor != null) {
+            lagMonitor.close();
+        }
         loop.stop();
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
@@ -233,6 +371,10 @@ public final class AuditSink implements AutoCloseable {
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
         }
         producer.close(Duration.ofSeconds(5));
+        if (lagAdmin != null) {
+            lagAdmin.close(Duration.ofSeconds(5));
+        }
         dataSource.close();
+        metrics.close();
     }
 }

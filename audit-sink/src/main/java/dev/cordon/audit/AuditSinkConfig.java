@@ -2,6 +2,7 @@ package dev.cordon.audit;
 
 import java.util.HashMap;
 import java.util.Map;
+import dev.cordon.ops.OpsConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -12,7 +13,9 @@ import org.apache.kafka.common.config.types.Password;
  * Configuration of the {@link AuditSink}, in the style of Kafka's own configs. Unknown keys are
  * kept: keys prefixed {@code consumer.} / {@code producer.} are passed (without the prefix) to the
  * Kafka clients, e.g. {@code consumer.security.protocol}; every original is also passed to the Avro
- * serde, which reads Confluent's names ({@code basic.auth.user.info}, …).
+ * serde, which reads Confluent's names ({@code basic.auth.user.info}, …). The {@code ops.*} keys
+ * ({@link OpsConfig}: {@code ops.enabled}, {@code ops.host}, {@code ops.port}, default port 9402) configure the
+ * metrics and health endpoint.
  *
  * @throws org.apache.kafka.common.config.ConfigException (from the constructor) naming the key when
  *         a required key is missing or a value is out of range
@@ -80,6 +83,19 @@ public final class AuditSinkConfig extends AbstractConfig {
     public static final String CHECKPOINTS_TOPIC_CREATE_DOC = "Create the <prefix>audit-checkpoints topic on start if "
             + "missing (1 partition, cleanup.policy=delete, retention.ms=-1).";
 
+    public static final String READY_MAX_LAG_RECORDS_CONFIG = "audit.ready.max.lag.records";
+    public static final String READY_MAX_LAG_RECORDS_DOC = "Readiness (GET /health/ready) turns red when the audit lag "
+            + "(audit-log end offset, read_committed, minus the next offset to store, summed over partitions) stays above "
+            + "this many records for longer than audit.ready.max.lag.ms.";
+
+    public static final String READY_MAX_LAG_MS_CONFIG = "audit.ready.max.lag.ms";
+    public static final String READY_MAX_LAG_MS_DOC = "How long, in milliseconds, the audit lag may stay above "
+            + "audit.ready.max.lag.records before readiness turns red.";
+
+    public static final String LAG_SAMPLE_INTERVAL_MS_CONFIG = "audit.lag.sample.interval.ms";
+    public static final String LAG_SAMPLE_INTERVAL_MS_DOC = "How often, in milliseconds, the audit lag is measured "
+            + "(one ListOffsets request to the broker; the metric cordon_audit_lag_records shows the last sample).";
+
     /** Default origin. */
     public static final String DEFAULT_ORIGIN = "cordon.local/audit-log";
     /** Default key directory: {@code ~/.cordon/audit-keys}. */
@@ -88,7 +104,7 @@ public final class AuditSinkConfig extends AbstractConfig {
     /** Default consumer group. */
     public static final String DEFAULT_GROUP_ID = "cordon-audit-sink";
 
-    private static final ConfigDef CONFIG = new ConfigDef()
+    private static final ConfigDef CONFIG = OpsConfig.define(new ConfigDef()
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -118,7 +134,13 @@ public final class AuditSinkConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.between(1, 60_000),
                     Importance.LOW, RETRY_BACKOFF_MS_DOC)
             .define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.between(1, 600_000),
-                    Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC);
+                    Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC)
+            .define(READY_MAX_LAG_RECORDS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0),
+                    Importance.MEDIUM, READY_MAX_LAG_RECORDS_DOC)
+            .define(READY_MAX_LAG_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.between(0, 86_400_000),
+                    Importance.MEDIUM, READY_MAX_LAG_MS_DOC)
+            .define(LAG_SAMPLE_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.between(50, 600_000),
+                    Importance.LOW, LAG_SAMPLE_INTERVAL_MS_DOC), OpsConfig.DEFAULT_PORT_AUDIT_SINK);
 
     /**
      * @param originals configuration values (strings or typed values)

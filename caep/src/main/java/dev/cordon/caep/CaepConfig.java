@@ -1,5 +1,6 @@
 package dev.cordon.caep;
 
+import dev.cordon.ops.OpsConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,6 +38,9 @@ import org.apache.kafka.common.config.types.Password;
  *   <li>{@code poll.token.sha256} (poll): lower-case hex SHA-256 of the bearer token the receiver presents
  *       (only the hash is configured; see {@link #sha256Hex(String)}).</li>
  * </ul>
+ *
+ * <p><b>Operations.</b> The {@code ops.*} keys ({@link OpsConfig}: {@code ops.enabled}, {@code ops.host},
+ * {@code ops.port}, default port 9403) configure the metrics and health endpoint.
  *
  * @see CaepTransmitter
  */
@@ -110,7 +114,7 @@ public final class CaepConfig extends AbstractConfig {
     private static final Pattern RECEIVER_NAME = Pattern.compile("[a-z0-9-]+");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
-    private static final ConfigDef CONFIG = new ConfigDef()
+    private static final ConfigDef CONFIG = OpsConfig.define(new ConfigDef()
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -150,7 +154,7 @@ public final class CaepConfig extends AbstractConfig {
             .define(POLL_MAX_EVENTS_CONFIG, Type.INT, 100, Range.between(1, 10_000), Importance.LOW, POLL_MAX_EVENTS_DOC)
             .define(POLL_WAIT_MS_CONFIG, Type.LONG, 25_000L, Range.between(0, 300_000), Importance.LOW, POLL_WAIT_MS_DOC)
             .define(POLL_REDELIVERY_MS_CONFIG, Type.LONG, 30_000L, Range.between(1, 86_400_000), Importance.LOW,
-                    POLL_REDELIVERY_MS_DOC);
+                    POLL_REDELIVERY_MS_DOC), OpsConfig.DEFAULT_PORT_CAEP);
 
     /** How a receiver gets its SETs. */
     public enum Delivery {

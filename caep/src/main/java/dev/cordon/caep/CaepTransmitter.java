@@ -1,5 +1,6 @@
 package dev.cordon.caep;
 
+import dev.cordon.caep.internal.CaepMetrics;
 import dev.cordon.caep.internal.CommandReader;
 import dev.cordon.caep.internal.DeliveryStore;
 import dev.cordon.caep.internal.NewEvents;
@@ -7,7 +8,13 @@ import dev.cordon.caep.internal.PushDeliverer;
 import dev.cordon.caep.internal.SetFactory;
 import dev.cordon.caep.internal.SigningKey;
 import dev.cordon.caep.internal.SsfHttpServer;
+import dev.cordon.ops.HealthCheck;
+import dev.cordon.ops.OpsConfig;
+import dev.cordon.ops.OpsMetrics;
+import dev.cordon.ops.OpsServer;
 import dev.cordon.schemas.TopicNames;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.nio.file.Path;
@@ -29,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * A push in flight at a crash is sent again with the same {@code jti}; a polled SET not acknowledged is offered
  * again after {@code caep.poll.redelivery.ms}.
  *
+ * <p>Operations (issue 7 §4): {@link #metricsRegistry()} holds {@code cordon_caep_events_signed_total},
+ * {@code cordon_caep_events_delivered_total} and {@code cordon_caep_events_failed_total} (tags {@code receiver},
+ * {@code delivery}), {@code cordon_caep_push_retries_total} and {@code cordon_caep_events_pending} (per receiver, from
+ * the database), plus JVM and consumer metrics. Liveness: the reader and push threads run; readiness: also the
+ * delivery store answers. With {@code ops.enabled=true} they are served on {@code ops.host:ops.port}
+ * ({@link OpsServer}).
+ *
  * <pre>{@code
  * try (CaepTransmitter t = CaepTransmitter.start(new CaepConfig(settings))) {
  *     URI poll = t.baseUri().resolve("/ssf/poll");
@@ -46,10 +60,16 @@ public final class CaepTransmitter implements AutoCloseable {
     private final Javalin server;
     private final URI baseUri;
     private final String jwks;
-    private boolean closed;
+    private final OpsMetrics metrics;
+    private final CaepMetrics caepMetrics;
+    private OpsServer opsServer;
+    private volatile boolean closed;
 
     private CaepTransmitter(DeliveryStore store, CommandReader reader, Thread readerThread, PushDeliverer pusher,
-                            Thread pusherThread, Javalin server, URI baseUri, String jwks) {
+                            Thread pusherThread, Javalin server, URI baseUri, String jwks, OpsMetrics metrics,
+                            CaepMetrics caepMetrics) {
+        this.metrics = metrics;
+        this.caepMetrics = caepMetrics;
         this.store = store;
         this.reader = reader;
         this.readerThread = readerThread;
@@ -73,6 +93,9 @@ public final class CaepTransmitter implements AutoCloseable {
         DeliveryStore store = DeliveryStore.open(config.getString(CaepConfig.JDBC_URL_CONFIG),
                 config.getString(CaepConfig.JDBC_USER_CONFIG), config.jdbcPassword());
         NewEvents newEvents = new NewEvents();
+        OpsMetrics metrics = OpsMetrics.create("caep");
+        CaepMetrics caepMetrics = new CaepMetrics(metrics.registry(), config.receivers());
+        store.countIn(caepMetrics);
         String issuer = config.getString(CaepConfig.ISSUER_CONFIG);
         SetFactory sets = new SetFactory(issuer, config.getString(CaepConfig.SUBJECT_USER_ISSUER_CONFIG), key);
         List<CaepConfig.Receiver> push = config.receivers().stream().filter(r -> r.delivery() == CaepConfig.Delivery.PUSH).toList();
@@ -115,8 +138,21 @@ public final class CaepTransmitter implements AutoCloseable {
             URI base = URI.create("http://" + (shownHost.contains(":") ? "[" + shownHost + "]" : shownHost) + ":" + server.port());
             http.publicBase(base.toString());
             LOG.info("CAEP transmitter on {} ({} push, {} poll receivers; key {})", base, push.size(), poll.size(), key.keyId());
-            return new CaepTransmitter(store, reader, readerThread, pusher, pusherThread, server, base, key.publicJwkSetJson());
+            metrics.bind(reader.consumer());
+            CaepTransmitter t = new CaepTransmitter(store, reader, readerThread, pusher, pusherThread, server, base,
+                    key.publicJwkSetJson(), metrics, caepMetrics);
+            try {
+                t.opsServer = OpsServer.startIfEnabled(OpsConfig.settings(config), metrics.registry(), t.livenessChecks(),
+                        t.readinessChecks()).orElse(null);
+            } catch (RuntimeException e) {
+                t.close();
+                throw new OpsFailure(e);
+            }
+            return t;
+        } catch (OpsFailure e) {
+            throw e;
         } catch (RuntimeException | InterruptedException e) {
+            metrics.close();
             if (server != null) {
                 server.stop();
             }
@@ -130,6 +166,46 @@ public final class CaepTransmitter implements AutoCloseable {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    /** Thrown by start() after the transmitter closed itself. */
+    private static final class OpsFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        OpsFailure(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** @return the transmitter's metrics registry (scrape it, or serve it with {@link OpsServer}) */
+    public PrometheusMeterRegistry metricsRegistry() {
+        return metrics.registry();
+    }
+
+    /** @return liveness checks: {@code caep-reader} and {@code caep-push} threads run */
+    public List<HealthCheck> livenessChecks() {
+        return List.of(
+                HealthCheck.of("caep-reader", () -> closed() || readerThread.isAlive(),
+                        () -> readerThread.isAlive() ? "reading revocation-commands" : "reader thread stopped"),
+                HealthCheck.of("caep-push", () -> closed() || pusherThread.isAlive(),
+                        () -> pusherThread.isAlive() ? "pushing" : "push thread stopped"));
+    }
+
+    /** @return readiness checks: the liveness checks and {@code delivery-store} (the database answers) */
+    public List<HealthCheck> readinessChecks() {
+        List<HealthCheck> checks = new java.util.ArrayList<>(livenessChecks());
+        checks.add(HealthCheck.of("delivery-store", caepMetrics::storeReadable,
+                () -> caepMetrics.storeError() == null ? "readable" : caepMetrics.storeError()));
+        return List.copyOf(checks);
+    }
+
+    /** @return the metrics and health endpoint when {@code ops.enabled=true}, else empty */
+    public Optional<OpsServer> opsServer() {
+        return Optional.ofNullable(opsServer);
+    }
+
+    private boolean closed() {
+        return closed;
     }
 
     /** @return the HTTP base URI, e.g. {@code http://127.0.0.1:8090}; poll at {@code /ssf/poll} */
@@ -182,10 +258,14 @@ public final class CaepTransmitter implements AutoCloseable {
             return;
         }
         closed = true;
+        if (opsServer != null) {
+            opsServer.close();
+        }
         server.stop();
         stopThread(pusher::stop, pusherThread);
         stopThread(reader::stop, readerThread);
         store.close();
+        metrics.close();
     }
 
     private static void stopThread(Runnable stop, Thread thread) {

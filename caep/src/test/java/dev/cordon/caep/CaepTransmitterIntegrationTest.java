@@ -374,6 +374,66 @@ class CaepTransmitterIntegrationTest {
         }
     }
 
+    @Test
+    void shouldCountSignedDeliveredPendingAndFailedSetsOnMetricsAndBeReady() throws Exception {
+        Map<String, Object> c;
+        try (SetReceiver receiver = new SetReceiver()) {
+            c = config(receiver);
+            c.put("ops.enabled", true);
+            c.put("ops.port", 0);
+            try (CaepTransmitter t = CaepTransmitter.start(new CaepConfig(c))) {
+                URI ops = t.opsServer().orElseThrow().baseUri();
+                // Given a push receiver that answers 503 once, then 400 once, then accepts
+                receiver.failNext(1, 503);
+                receiver.failNext(1, 400);
+                assertThat(metric(ops, "cordon_caep_events_signed_total{service=\"caep\"}")).isZero();
+
+                // When two REVOKEs arrive (and one DENY, which makes no SET)
+                produce(command("s-1", CommandKind.REVOKE, 1), command("s-2", CommandKind.DENY, 1),
+                        command("s-3", CommandKind.REVOKE, 1));
+
+                // Then 4 SETs are signed (2 commands x 2 receivers); for the push receiver one is delivered, one
+                // failed for good, after one retry; the poll receiver's two are pending
+                await("push outcomes").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(metric(ops, "cordon_caep_events_signed_total{service=\"caep\"}")).isEqualTo(4.0);
+                    assertThat(metric(ops, "cordon_caep_events_delivered_total{delivery=\"push\",receiver=\"siem\",service=\"caep\"}"))
+                            .isEqualTo(1.0);
+                    assertThat(metric(ops, "cordon_caep_events_failed_total{delivery=\"push\",receiver=\"siem\",service=\"caep\"}"))
+                            .isEqualTo(1.0);
+                    assertThat(metric(ops, "cordon_caep_push_retries_total{receiver=\"siem\",service=\"caep\"}")).isEqualTo(1.0);
+                    assertThat(metric(ops, "cordon_caep_events_pending{receiver=\"soc\",service=\"caep\"}")).isEqualTo(2.0);
+                    assertThat(metric(ops, "cordon_caep_events_pending{receiver=\"siem\",service=\"caep\"}")).isZero();
+                });
+
+                // When the poll receiver acknowledges what it gets
+                JsonNode got = poll(t, POLL_TOKEN, "{\"maxEvents\": 10, \"returnImmediately\": true}");
+                List<String> jtis = iterable(got.path("sets").fieldNames());
+                poll(t, POLL_TOKEN, "{\"ack\": " + JSON.writeValueAsString(jtis) + ", \"returnImmediately\": true}");
+
+                // Then they count as delivered by poll and nothing is pending; the transmitter is live and ready
+                await("poll outcomes").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(metric(ops, "cordon_caep_events_delivered_total{delivery=\"poll\",receiver=\"soc\",service=\"caep\"}"))
+                            .isEqualTo(2.0);
+                    assertThat(metric(ops, "cordon_caep_events_pending{receiver=\"soc\",service=\"caep\"}")).isZero();
+                });
+                assertThat(http.send(HttpRequest.newBuilder(ops.resolve("/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(http.send(HttpRequest.newBuilder(ops.resolve("/health/live")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    private double metric(URI ops, String series) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(ops.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no series " + series + " in the scrape");
+    }
+
     private static String jti(String jws) {
         try {
             return SignedJWT.parse(jws).getJWTClaimsSet().getJWTID();

@@ -69,6 +69,9 @@ public final class SinkLoop implements Runnable {
     private final java.util.function.Consumer<SignedCheckpoint> publisher;
     private final AtomicReference<SignedCheckpoint> lastCheckpoint = new AtomicReference<>();
     private long lastIdleCheckMs;
+    private final SinkMetrics metrics;
+    /** Per partition, the next offset to consume once everything before it is stored (read by the lag monitor). */
+    private final Map<TopicPartition, Long> durablePositions = new java.util.concurrent.ConcurrentHashMap<>();
     /** How often the loop checks, between batches, whether a periodic checkpoint is due. */
     static final long IDLE_CHECK_MS = 1_000;
 
@@ -76,7 +79,8 @@ public final class SinkLoop implements Runnable {
                     DataSource dataSource, Deserializer<AuditEvent> deserializer, String auditTopic,
                     String deadLetterTopic, Duration pollTimeout, long backoffMs, long backoffMaxMs,
                     long initialSequence, Checkpointer checkpointer,
-                    java.util.function.Consumer<SignedCheckpoint> publisher) {
+                    java.util.function.Consumer<SignedCheckpoint> publisher, SinkMetrics metrics) {
+        this.metrics = metrics;
         this.checkpointer = checkpointer;
         this.publisher = publisher;
         this.consumer = consumer;
@@ -109,6 +113,14 @@ public final class SinkLoop implements Runnable {
         return lastCheckpoint.get();
     }
 
+    /**
+     * @return per assigned partition, the next offset to read such that every record before it is stored (a copy;
+     *         partitions whose position is not known yet are absent)
+     */
+    public Map<TopicPartition, Long> durablePositions() {
+        return Map.copyOf(durablePositions);
+    }
+
     /** Asks the loop to stop; it leaves within one poll or backoff step. */
     public void stop() {
         running.set(false);
@@ -120,6 +132,7 @@ public final class SinkLoop implements Runnable {
         try {
             consumer.subscribe(List.of(auditTopic), new SeekFromDatabase());
             while (running.get()) {
+                publishPositions();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
                 seekPending();
                 if (!records.isEmpty()) {
@@ -154,11 +167,31 @@ public final class SinkLoop implements Runnable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             pendingSeek.removeAll(partitions);
+            partitions.forEach(durablePositions::remove);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             pendingSeek.removeAll(partitions);
+            partitions.forEach(durablePositions::remove);
+        }
+    }
+
+    /**
+     * Called between batches, when every record polled so far is stored: the consumer position of each partition
+     * (which also steps over transaction markers) is then durable. Local calls only; a position still being
+     * resolved (after seekToBeginning) is skipped.
+     */
+    private void publishPositions() {
+        for (TopicPartition tp : consumer.assignment()) {
+            if (pendingSeek.contains(tp)) {
+                continue;
+            }
+            try {
+                durablePositions.put(tp, consumer.position(tp, Duration.ZERO));
+            } catch (org.apache.kafka.common.errors.TimeoutException notResolvedYet) {
+                // keep the previous value
+            }
         }
     }
 
@@ -177,6 +210,7 @@ public final class SinkLoop implements Runnable {
             return;
         }
         next.forEach((tp, offset) -> {
+            durablePositions.put(tp, offset);
             if (offset == 0) {
                 consumer.seekToBeginning(List.of(tp));
             } else {
@@ -200,9 +234,11 @@ public final class SinkLoop implements Runnable {
                 List<AuditEntry> stored = append(batch);
                 if (!stored.isEmpty()) {
                     lastSequence.set(stored.get(stored.size() - 1).seq());
+                    metrics.appended(stored);
                 }
                 healthy.set(true);
             } catch (Exception e) {
+                metrics.storeFailed();
                 unhealthy("cannot store a batch of " + records.count() + " audit records; retrying in " + wait + " ms", e);
                 pauseAndWait(wait);
                 wait = Math.min(backoffMaxMs, wait * 2);
@@ -295,6 +331,7 @@ public final class SinkLoop implements Runnable {
             for (Future<RecordMetadata> f : sent) {
                 f.get();
             }
+            metrics.deadLettered(sent.size());
         }
     }
 
@@ -408,6 +445,7 @@ public final class SinkLoop implements Runnable {
             return;
         }
         lastCheckpoint.set(cp);
+        metrics.checkpointSigned(cp);
         LOG.info("audit sink: signed checkpoint {} (size {}, {})", cp.number(), cp.treeSize(), cp.reason());
         try {
             publisher.accept(cp);

@@ -198,6 +198,11 @@ public final class CommandReader implements Runnable {
         }
     }
 
+    /** @return the consumer, for binding its client metrics (thread-safe: {@code metrics()} only) */
+    public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer() {
+        return consumer;
+    }
+
     /** Stops the loop (from another thread). */
     public void stop() {
         running = false;

@@ -42,6 +42,7 @@ public final class DeliveryStore implements AutoCloseable {
     }
 
     private final HikariDataSource pool;
+    private volatile CaepMetrics metrics;
 
     private DeliveryStore(HikariDataSource pool) {
         this.pool = pool;
@@ -75,6 +76,25 @@ public final class DeliveryStore implements AutoCloseable {
         hc.setSchema(SCHEMA);
         hc.setAutoCommit(true);
         return new DeliveryStore(new HikariDataSource(hc));
+    }
+
+    /** Counts signed, delivered, failed and retried SETs in {@code metrics} from now on, and lets it read pending counts. */
+    public void countIn(CaepMetrics metrics) {
+        this.metrics = metrics;
+        metrics.readFrom(this);
+    }
+
+    /** @return PENDING SETs per receiver (receivers without any are absent) */
+    public Map<String, Long> pendingByReceiver() throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT receiver, count(*) FROM set_delivery WHERE status = 'PENDING' GROUP BY receiver");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
     }
 
     /** @return stored next offsets by partition of {@code topic} (empty on first start) */
@@ -128,6 +148,10 @@ public final class DeliveryStore implements AutoCloseable {
                     ps.executeBatch();
                 }
                 c.commit();
+                CaepMetrics m = metrics;
+                if (m != null && inserted > 0) {
+                    m.signed(inserted);
+                }
                 return inserted;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -199,7 +223,12 @@ public final class DeliveryStore implements AutoCloseable {
                         + "WHERE receiver = ? AND jti = ? AND status = 'PENDING'")) {
             ps.setString(1, receiver);
             ps.setString(2, jti);
-            return ps.executeUpdate() > 0;
+            boolean changed = ps.executeUpdate() > 0;
+            CaepMetrics m = metrics;
+            if (changed && m != null) {
+                m.delivered(receiver);
+            }
+            return changed;
         }
     }
 
@@ -210,7 +239,12 @@ public final class DeliveryStore implements AutoCloseable {
             ps.setString(1, error);
             ps.setString(2, receiver);
             ps.setString(3, jti);
-            return ps.executeUpdate() > 0;
+            boolean changed = ps.executeUpdate() > 0;
+            CaepMetrics m = metrics;
+            if (changed && m != null) {
+                m.failed(receiver);
+            }
+            return changed;
         }
     }
 
@@ -223,7 +257,12 @@ public final class DeliveryStore implements AutoCloseable {
             ps.setLong(2, delayMs);
             ps.setString(3, receiver);
             ps.setString(4, jti);
-            return ps.executeUpdate() > 0;
+            boolean changed = ps.executeUpdate() > 0;
+            CaepMetrics m = metrics;
+            if (changed && m != null) {
+                m.retried(receiver);
+            }
+            return changed;
         }
     }
 
