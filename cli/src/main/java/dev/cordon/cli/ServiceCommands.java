@@ -53,7 +53,10 @@ public final class ServiceCommands {
     static Map<String, Object> settings(ClusterOptions cluster, Map<String, Object> extraFlags) throws Exception {
         Map<String, Object> flags = cluster.flags();
         flags.putAll(extraFlags);
-        return ConfigSources.resolve(cluster.config, System.getenv(), flags);
+        Map<String, Object> merged = ConfigSources.resolve(cluster.config, System.getenv(), flags);
+        // A service run on its own serves /metrics and /health/* (ops.port per service) unless told not to.
+        merged.putIfAbsent("ops.enabled", "true");
+        return merged;
     }
 
     /** {@code cordon ingest}: the directive-ingest HTTP API. */
