@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 ServiceCommands.AuditSinkService.class,
                 CaepCommand.class,
                 AuditCommands.class,
+                DirectiveCommands.class,
                 TopicsCommand.class,
                 TokenCommand.class,
                 CommandLine.HelpCommand.class

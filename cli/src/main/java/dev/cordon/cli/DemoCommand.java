@@ -50,6 +50,11 @@ import picocli.CommandLine.Option;
  * session is cut exactly once, no uncovered session is cut, each cut names a revision whose scope
  * covers the session, and sessions live before phase 1 that phase 1 covers are cut by revision 1.
  * Exit code 0 when all checks and the audit chain hold, 1 otherwise.
+ *
+ * <p>Operators' workflow (issue 6): the pipeline creates two operators' tokens (issuer {@code operator},
+ * approver {@code approver}). Phase 1 is issued as <b>break-glass</b> (in force at once, time-boxed,
+ * its legal basis marked in every command); phase 2 goes through <b>four-eyes</b>: submitted by the
+ * issuer, pending, then approved by the approver.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the export-control demo on the embedded stack and check the outcome.")
@@ -120,15 +125,18 @@ public final class DemoCommand implements Callable<Integer> {
                 }, 0, 50, TimeUnit.MILLISECONDS);
             }
 
-            JsonNode phase1 = directive(mapper, 1, "Restrict frontier models fable-5 and mythos-5 for foreign nationals", true);
+            ObjectNode phase1 = directive(mapper, 1, "Restrict frontier models fable-5 and mythos-5 for foreign nationals", true);
+            phase1.put("breakGlass", true);
             JsonNode phase2 = directive(mapper, 2, "Amended: restrict fable-5 and mythos-5 for all users, employees included", false);
             Map<Integer, JsonNode> documents = Map.of(1, phase1, 2, phase2);
 
             long phase1PostedAt = System.nanoTime();
-            issue(pipeline.ingest(), phase1);
+            out.println("  phase 1  " + issue(pipeline, phase1));
+            out.flush();
             DirectiveImpact report1 = awaitAggregate(pipeline, 1);
             Thread.sleep(1500); // let new sessions arrive while phase 1 is in force: the demo's timeline, not a wait for an outcome
-            issue(pipeline.ingest(), phase2);
+            out.println("  phase 2  " + issue(pipeline, phase2));
+            out.flush();
             DirectiveImpact report2 = awaitAggregate(pipeline, 2);
             Thread.sleep(1500); // the same, for phase 2
             arrivals.shutdown();
@@ -171,7 +179,7 @@ public final class DemoCommand implements Callable<Integer> {
         });
     }
 
-    private static JsonNode directive(ObjectMapper mapper, int revision, String reason, boolean foreignOnly) {
+    private static ObjectNode directive(ObjectMapper mapper, int revision, String reason, boolean foreignOnly) {
         ObjectNode d = mapper.createObjectNode();
         d.put("directiveId", DIRECTIVE_ID);
         d.put("revision", revision);
@@ -195,11 +203,27 @@ public final class DemoCommand implements Callable<Integer> {
         return d;
     }
 
-    private static void issue(IngestClient ingest, JsonNode document) throws Exception {
-        IngestClient.Response r = ingest.issue(document);
+    /** Issues as the pipeline's issuer; a revision held for four-eyes is approved by its approver. */
+    private static String issue(LocalPipeline pipeline, JsonNode document) throws Exception {
+        IngestClient.Response r = pipeline.ingest().issue(document);
         if (!r.accepted()) {
             throw new IllegalStateException("ingest refused the demo directive: HTTP " + r.status() + " " + r.body());
         }
+        JsonNode body = r.body();
+        if (body.path("breakGlass").asBoolean()) {
+            return "BREAK-GLASS by " + LocalPipeline.ISSUER_PRINCIPAL + ": in force at once, unapproved, lapses "
+                    + body.path("effectiveUntil").asText() + " unless approved";
+        }
+        if (!"PENDING_APPROVAL".equals(body.path("status").asText())) {
+            return "accepted";
+        }
+        IngestClient.Response approval = pipeline.approver().approve(body.path("directiveId").asText(),
+                body.path("revision").asInt(), "demo: four-eyes", java.util.UUID.randomUUID().toString());
+        if (!approval.accepted()) {
+            throw new IllegalStateException("ingest refused the demo approval: HTTP " + approval.status() + " " + approval.body());
+        }
+        return "four-eyes: submitted by " + body.path("submittedBy").asText() + ", pending, approved by "
+                + approval.body().path("approvedBy").asText();
     }
 
     private static DirectiveImpact awaitAggregate(LocalPipeline pipeline, int revision) throws Exception {

@@ -62,6 +62,42 @@ public final class IngestConfig extends AbstractConfig {
     public static final String STARTUP_TIMEOUT_MS_DOC = "Upper bound, in ms, of the start-up: connecting, "
             + "initialising the transactional producer and reading directive-changes to its end.";
 
+    public static final String STATE_TOPIC_CONFIG = "ingest.state.topic";
+    public static final String STATE_TOPIC_DOC = "Ingest's own compacted state topic (after topic.prefix): revisions "
+            + "awaiting approval, answers remembered for Idempotency-Key, audit counters. Created by ingest if missing.";
+
+    public static final String SIGNING_PRIVATE_KEY_CONFIG = "ingest.signing.private.key";
+    public static final String SIGNING_PRIVATE_KEY_DOC = "Ed25519 private key that signs every published directive "
+            + "change: base64 of its PKCS#8 DER encoding (SigningKey.privateKeyBase64()). A secret. When absent, ingest "
+            + "generates a key at start-up and logs its public key (WARN): enforcement-stream must then be told that "
+            + "key, and changes signed before a restart are no longer trusted — demos only.";
+
+    public static final String SIGNING_KEY_ID_CONFIG = "ingest.signing.key.id";
+    public static final String SIGNING_KEY_ID_DOC = "Key id sent in the cordon.signature.key-id header; default "
+            + "ed25519-<first 16 hex digits of SHA-256 of the public key>.";
+
+    public static final String SIGNING_TRUSTED_KEYS_CONFIG = "ingest.signing.trusted.keys";
+    public static final String SIGNING_TRUSTED_KEYS_DOC = "Other public keys whose signed changes ingest's catch-up "
+            + "accepts (key rotation): comma-separated <keyId>:<base64 X.509 public key> (SigningKey.trustedEntry()). "
+            + "Ingest's own key is always trusted.";
+
+    public static final String APPROVAL_REQUIRED_CONFIG = "ingest.approval.required";
+    public static final String APPROVAL_REQUIRED_DOC = "Four-eyes: an ENFORCE revision is PENDING until a different "
+            + "principal with role approver approves it. Ignored (off) when ingest.auth.disabled=true, where "
+            + "principals cannot be told apart.";
+
+    public static final String APPROVAL_EXEMPT_CONFIG = "ingest.approval.exempt";
+    public static final String APPROVAL_EXEMPT_DOC = "What takes effect without approval: any of LIFT and DRY_RUN.";
+
+    public static final String BREAK_GLASS_WINDOW_MS_CONFIG = "ingest.break.glass.window.ms";
+    public static final String BREAK_GLASS_WINDOW_MS_DOC = "A break-glass revision takes effect at once with "
+            + "effectiveUntil = acceptance + this window (ms); an approval within the window publishes the next "
+            + "revision without that bound.";
+
+    public static final String PREVIEW_TIMEOUT_MS_CONFIG = "ingest.preview.timeout.ms";
+    public static final String PREVIEW_TIMEOUT_MS_DOC = "How long POST /v1/directives:preview waits for the "
+            + "aggregated impact report (ms) before answering 202 with the requestId to poll.";
+
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, (name, value) -> {
                 if (value == null || ((List<?>) value).isEmpty()) {
@@ -78,11 +114,11 @@ public final class IngestConfig extends AbstractConfig {
             .define(AUTH_TOKENS_CONFIG, Type.LIST, List.of(), (name, value) -> {
                 List<?> entries = (List<?>) value;
                 for (int i = 0; i < entries.size(); i++) {
-                    if (!Tokens.ENTRY.matcher(String.valueOf(entries.get(i)).trim()).matches()) {
-                        // never echo the value: it may be a token pasted by mistake
-                        throw new ConfigException(name + " entry " + (i + 1) + " is not "
-                                + "<principal>:<32 hex salt>:<64 hex sha256>; generate entries with "
-                                + "Tokens.entry(principal, token)");
+                    try {
+                        Tokens.parse(String.valueOf(entries.get(i)));
+                    } catch (IllegalArgumentException e) {
+                        // the message never echoes the value: it may be a token pasted by mistake
+                        throw new ConfigException(name + " entry " + (i + 1) + " " + e.getMessage());
                     }
                 }
             }, Importance.HIGH, AUTH_TOKENS_DOC)
@@ -90,7 +126,34 @@ public final class IngestConfig extends AbstractConfig {
             .define(REQUEST_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
                     REQUEST_TIMEOUT_MS_DOC)
             .define(STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
-                    STARTUP_TIMEOUT_MS_DOC);
+                    STARTUP_TIMEOUT_MS_DOC)
+            .define(STATE_TOPIC_CONFIG, Type.STRING, "directive-ingest-state", new ConfigDef.NonEmptyString(),
+                    Importance.LOW, STATE_TOPIC_DOC)
+            .define(SIGNING_PRIVATE_KEY_CONFIG, Type.PASSWORD, null, Importance.HIGH, SIGNING_PRIVATE_KEY_DOC)
+            .define(SIGNING_KEY_ID_CONFIG, Type.STRING, null, (name, value) -> {
+                if (value != null && !dev.cordon.schemas.signing.SigningKey.KEY_ID.matcher((String) value).matches()) {
+                    throw new ConfigException(name, value, "use 1 to 64 letters, digits and . _ -");
+                }
+            }, Importance.MEDIUM, SIGNING_KEY_ID_DOC)
+            .define(SIGNING_TRUSTED_KEYS_CONFIG, Type.LIST, List.of(), (name, value) -> {
+                try {
+                    dev.cordon.schemas.signing.TrustedKeys.parse(((List<?>) value).stream().map(String::valueOf).toList());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name + ": " + e.getMessage());
+                }
+            }, Importance.MEDIUM, SIGNING_TRUSTED_KEYS_DOC)
+            .define(APPROVAL_REQUIRED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, APPROVAL_REQUIRED_DOC)
+            .define(APPROVAL_EXEMPT_CONFIG, Type.LIST, List.of("LIFT", "DRY_RUN"), (name, value) -> {
+                for (Object v : (List<?>) value) {
+                    if (!List.of("LIFT", "DRY_RUN").contains(String.valueOf(v).trim())) {
+                        throw new ConfigException(name, value, "`" + v + "` is not LIFT or DRY_RUN");
+                    }
+                }
+            }, Importance.MEDIUM, APPROVAL_EXEMPT_DOC)
+            .define(BREAK_GLASS_WINDOW_MS_CONFIG, Type.LONG, 1_800_000L, ConfigDef.Range.atLeast(1_000), Importance.MEDIUM,
+                    BREAK_GLASS_WINDOW_MS_DOC)
+            .define(PREVIEW_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
+                    PREVIEW_TIMEOUT_MS_DOC);
 
     /**
      * @param props configuration; see the {@code *_CONFIG} constants

@@ -3,7 +3,14 @@ package dev.cordon.ingest;
 import dev.cordon.ingest.internal.Authenticator;
 import dev.cordon.ingest.internal.DirectiveLog;
 import dev.cordon.ingest.internal.HttpApi;
+import dev.cordon.ingest.internal.ImpactView;
+import dev.cordon.ingest.internal.Workflow;
 import dev.cordon.schemas.TopicCatalogue;
+import dev.cordon.schemas.signing.SigningKey;
+import dev.cordon.schemas.signing.TrustedKeys;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.types.Password;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.time.Duration;
@@ -17,23 +24,12 @@ import org.slf4j.LoggerFactory;
  * its {@code DIRECTIVE_ACCEPTED} {@code AuditEvent} on audit-log, in one Kafka transaction (DESIGN.md
  * "Outputs"). Nothing is published for a refused document.
  *
- * <p>HTTP API (JSON; every {@code /v1} route requires {@code Authorization: Bearer <token>} unless
- * {@link IngestConfig#AUTH_DISABLED_CONFIG} is true):
- * <ul>
- *   <li>{@code POST /v1/directives} — 202 {@code {"directiveId", "revision", "changeId", "acceptedAt",
- *       "effectiveFrom", "mode", "status": "ACCEPTED"}}; refusals: 400 not JSON, wrong JSON type or unknown
- *       field; 401 missing or invalid token (with {@code WWW-Authenticate: Bearer}); 404 LIFT of a directive
- *       never issued; 409 revision not higher than the current one (the message names it); 422 any other
- *       validation error; 503 Kafka could not complete within {@link IngestConfig#REQUEST_TIMEOUT_MS_CONFIG}.
- *       Error body: {@code {"error", "field", "status", "errors": [...]}}, {@code field} being the JSON path
- *       ({@code scope.subjects[0].all[1].values[0]}).</li>
- *   <li>{@code GET /v1/directives/{id}} — 200 {@code {"document", "status", "changeId", "acceptedAt",
- *       "principal"}} for the current revision ({@code status}: IN_FORCE, SCHEDULED, EXPIRED, LIFTED,
- *       LIFT_SCHEDULED), or 404.</li>
- *   <li>{@code GET /v1/directives} — 200 {@code {"directives": [...]}}, same items.</li>
- *   <li>{@code GET /health} — 200 {@code {"status":"UP"}} when the producer is initialised and the last
- *       catch-up/write succeeded, else 503 with a {@code detail}.</li>
- * </ul>
+ * <p>HTTP API: see {@code directive-ingest/README.md} and the OpenAPI document served at
+ * {@code /v1/openapi.json}. Issue 6 adds roles on bearer tokens (401/403, refusals audited with the principal),
+ * four-eyes approval ({@code POST /v1/directives/{id}/revisions/{rev}:approve}), break-glass, Ed25519-signed
+ * changes ({@link #signingKey()}), preview ({@code POST /v1/directives:preview}) and durable
+ * {@code Idempotency-Key}s; the rules are in {@code internal.Workflow}, the transactional core in
+ * {@code internal.DirectiveLog}.
  *
  * <p>Revision state is rebuilt from directive-changes at start-up and re-read before every write, so it
  * survives restarts and is shared by several instances on one cluster (see {@code DirectiveLog} for why
@@ -42,11 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
     private final DirectiveLog log;
+    private final ImpactView impacts;
     private final Javalin server;
     private final String host;
 
-    private IngestService(DirectiveLog log, Javalin server, String host) {
+    private IngestService(DirectiveLog log, ImpactView impacts, Javalin server, String host) {
         this.log = log;
+        this.impacts = impacts;
         this.server = server;
         this.host = host;
     }
@@ -73,22 +71,70 @@ public final class IngestService implements AutoCloseable {
         }
         TopicCatalogue topics = TopicCatalogue.create(config.getString(IngestConfig.TOPIC_PREFIX_CONFIG),
                 config.serdeConfig());
+        SigningKey signingKey = signingKey(config);
+        TrustedKeys trusted = TrustedKeys.parse(config.getList(IngestConfig.SIGNING_TRUSTED_KEYS_CONFIG));
+        String prefix = config.getString(IngestConfig.TOPIC_PREFIX_CONFIG);
         DirectiveLog log = DirectiveLog.open(config.kafkaClientConfig(), topics,
                 config.getString(IngestConfig.TRANSACTIONAL_ID_CONFIG),
                 Duration.ofMillis(config.getLong(IngestConfig.REQUEST_TIMEOUT_MS_CONFIG)),
-                Duration.ofMillis(config.getLong(IngestConfig.STARTUP_TIMEOUT_MS_CONFIG)));
+                Duration.ofMillis(config.getLong(IngestConfig.STARTUP_TIMEOUT_MS_CONFIG)),
+                prefix + config.getString(IngestConfig.STATE_TOPIC_CONFIG), signingKey, trusted);
+        ImpactView impacts;
+        try {
+            impacts = ImpactView.start(config.kafkaClientConfig(), topics);
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        boolean approval = config.getBoolean(IngestConfig.APPROVAL_REQUIRED_CONFIG);
+        if (approval && authenticator.isDisabled()) {
+            LOG.warn("Four-eyes approval is off: with authentication disabled, principals cannot be told apart");
+            approval = false;
+        }
+        Set<String> exempt = config.getList(IngestConfig.APPROVAL_EXEMPT_CONFIG).stream().map(String::trim)
+                .collect(Collectors.toSet());
+        Workflow workflow = new Workflow(log, impacts, new Workflow.Settings(approval, exempt,
+                Duration.ofMillis(config.getLong(IngestConfig.BREAK_GLASS_WINDOW_MS_CONFIG)),
+                Duration.ofMillis(config.getLong(IngestConfig.PREVIEW_TIMEOUT_MS_CONFIG))));
         String host = config.getString(IngestConfig.HOST_CONFIG);
-        Javalin server = new HttpApi(log, authenticator).create();
+        Javalin server = new HttpApi(log, authenticator, workflow, impacts).create();
         try {
             server.start(host, config.getInt(IngestConfig.PORT_CONFIG));
         } catch (RuntimeException e) {
+            impacts.close();
             log.close();
             throw new IllegalStateException("Cannot serve HTTP on " + host + ":"
                     + config.getInt(IngestConfig.PORT_CONFIG) + ": " + e.getMessage(), e);
         }
-        IngestService service = new IngestService(log, server, host);
+        IngestService service = new IngestService(log, impacts, server, host);
         LOG.info("Directive ingest serving on {}", service.baseUri());
         return service;
+    }
+
+    private static SigningKey signingKey(IngestConfig config) {
+        Password secret = config.getPassword(IngestConfig.SIGNING_PRIVATE_KEY_CONFIG);
+        String keyId = config.getString(IngestConfig.SIGNING_KEY_ID_CONFIG);
+        if (secret == null) {
+            SigningKey generated = SigningKey.generate();
+            if (keyId != null) {
+                generated = new SigningKey(keyId, generated.privateKey(), generated.publicKey());
+            }
+            LOG.warn("{} is not set: signing directive changes with a key generated for this process only. Trust it "
+                            + "in enforcement-stream with {}; changes signed before a restart will no longer be trusted.",
+                    IngestConfig.SIGNING_PRIVATE_KEY_CONFIG, generated.trustedEntry());
+            return generated;
+        }
+        try {
+            return SigningKey.fromPrivateKey(keyId, secret.value());
+        } catch (IllegalArgumentException e) {
+            throw new org.apache.kafka.common.config.ConfigException(IngestConfig.SIGNING_PRIVATE_KEY_CONFIG + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** @return the key that signs every published change (its public half is what readers must trust) */
+    public SigningKey signingKey() {
+        return log.signingKey();
     }
 
     /** @return the bound TCP port (the actual one when {@link IngestConfig#PORT_CONFIG} was 0) */
@@ -108,7 +154,11 @@ public final class IngestService implements AutoCloseable {
         try {
             server.stop();
         } finally {
-            log.close();
+            try {
+                impacts.close();
+            } finally {
+                log.close();
+            }
         }
     }
 }

@@ -45,13 +45,16 @@ import org.junit.jupiter.api.Timeout;
 /**
  * directive-ingest on the real embedded stack (in-JVM KRaft broker and schema registry). One stack and one
  * service for the class; every test uses its own directive ids. All instances share the default
- * transactional id, as a deployment's instances do.
+ * transactional id, as a deployment's instances do. Four-eyes approval is switched off here
+ * ({@code ingest.approval.required=false}) to test publication itself; {@link OperatorWorkflowIntegrationTest}
+ * covers approval.
  */
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class IngestServiceIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = Tokens.generate();
+    private static final dev.cordon.schemas.signing.SigningKey SIGNING_KEY = dev.cordon.schemas.signing.SigningKey.generate();
     private static final AtomicInteger IDS = new AtomicInteger();
     private static EmbeddedStack stack;
     private static TopicCatalogue topics;
@@ -82,6 +85,8 @@ class IngestServiceIntegrationTest {
         props.put(IngestConfig.TOPIC_PREFIX_CONFIG, stack.topicPrefix());
         props.put(IngestConfig.PORT_CONFIG, 0);
         props.put(IngestConfig.AUTH_TOKENS_CONFIG, Tokens.entry("ops-alice", TOKEN));
+        props.put(IngestConfig.APPROVAL_REQUIRED_CONFIG, false);
+        props.put(IngestConfig.SIGNING_PRIVATE_KEY_CONFIG, SIGNING_KEY.privateKeyBase64());
         return new IngestConfig(props);
     }
 
@@ -167,8 +172,10 @@ class IngestServiceIntegrationTest {
         return readCommitted(topics.directiveChanges()).stream().filter(c -> c.getDirectiveId().equals(id)).toList();
     }
 
+    /** The DIRECTIVE_ACCEPTED events of a directive (refusals concerning it are audited too, as DIRECTIVE_REFUSED). */
     private static List<AuditEvent> auditOf(String id) {
-        return readCommitted(topics.auditLog()).stream().filter(a -> id.equals(a.getDirectiveId())).toList();
+        return readCommitted(topics.auditLog()).stream()
+                .filter(a -> id.equals(a.getDirectiveId()) && a.getType() == AuditEventType.DIRECTIVE_ACCEPTED).toList();
     }
 
     @Test
@@ -224,6 +231,7 @@ class IngestServiceIntegrationTest {
         assertThat(post(service, restrict(id, 2, "ENFORCE")).statusCode()).isEqualTo(202);
         await("revision 2 visible").atMost(Duration.ofSeconds(20)).until(() -> changesOf(id).size() == 1);
         Map<TopicPartition, Long> before = rawEndOffsets();
+        long refusalsBefore = refusalsAudited();
         // When each bad request is sent, Then its status is as documented
         Map<String, Integer> refusals = new java.util.LinkedHashMap<>();
         refusals.put("{\"directiveId\": ", 400);
@@ -252,8 +260,15 @@ class IngestServiceIntegrationTest {
                 .header("Authorization", "Bearer " + Tokens.generate())
                 .POST(HttpRequest.BodyPublishers.ofString(restrict(id, 3, "ENFORCE"))));
         assertThat(badToken.statusCode()).isEqualTo(401);
-        // Then nothing at all was written to directive-changes or audit-log
-        assertThat(rawEndOffsets()).isEqualTo(before);
+        // Then nothing was written to directive-changes, and each of the 12 refusals was audited (origin -2)
+        TopicPartition changes = new TopicPartition(topics.directiveChanges().name(), 0);
+        assertThat(rawEndOffsets().get(changes)).isEqualTo(before.get(changes));
+        await("12 refusals audited").atMost(Duration.ofSeconds(20))
+                .until(() -> refusalsAudited() - refusalsBefore == 12);
+        assertThat(readCommitted(topics.auditLog()).stream()
+                .filter(e -> e.getType() == AuditEventType.DIRECTIVE_REFUSED)
+                .map(e -> e.getDetails().toString()))
+                .noneMatch(d -> d.contains(TOKEN));
         // and the error names the field with a hint
         JsonNode uk = json(post(service, restrict(id, 3, "ENFORCE").replace("[\"us\"]", "[\"UK\"]")));
         assertThat(uk.get("field").asText()).isEqualTo("scope.subjects[0].all[0].values[0]");
@@ -375,14 +390,26 @@ class IngestServiceIntegrationTest {
         assertThat(service.baseUri()).isEqualTo(URI.create("http://127.0.0.1:" + service.port() + "/"));
     }
 
-    /** Ingest's audit sequence is 1..n without gaps or repeats, n = committed directive-changes records. */
+    private static long refusalsAudited() {
+        return readCommitted(topics.auditLog()).stream().filter(e -> e.getType() == AuditEventType.DIRECTIVE_REFUSED).count();
+    }
+
+    /**
+     * Ingest's audit sequences are 1..n without gaps or repeats per origin: origin -1 has n = committed
+     * directive-changes records (all written by ingest here); origin -2 (refusals, submissions) is 1..m.
+     */
     private static void assertAuditSequenceIsGapFree() {
         await("audit-log and directive-changes agree").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            List<Long> sequences = readCommitted(topics.auditLog()).stream()
-                    .filter(e -> e.getComponent().equals("directive-ingest"))
+            List<AuditEvent> audit = readCommitted(topics.auditLog());
+            List<Long> sequences = audit.stream()
+                    .filter(e -> e.getComponent().equals("directive-ingest") && e.getSourcePartition() == -1)
                     .map(AuditEvent::getSequence).sorted().collect(Collectors.toList());
             long changes = readCommitted(topics.directiveChanges()).size();
             assertThat(sequences).containsExactlyElementsOf(LongStream.rangeClosed(1, changes).boxed().toList());
+            List<Long> workflow = audit.stream()
+                    .filter(e -> e.getComponent().equals("directive-ingest") && e.getSourcePartition() == -2)
+                    .map(AuditEvent::getSequence).sorted().collect(Collectors.toList());
+            assertThat(workflow).containsExactlyElementsOf(LongStream.rangeClosed(1, workflow.size()).boxed().toList());
         });
     }
 

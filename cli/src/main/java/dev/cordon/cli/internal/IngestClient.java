@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A small client of the directive-ingest HTTP API ({@code POST /v1/directives}), as an operator's
- * tooling would call it: bearer token, JSON in, JSON out.
+ * A small client of the directive-ingest HTTP API, as an operator's tooling would call it: bearer token,
+ * JSON in, JSON out, an {@code Idempotency-Key} on every POST (so a retry after a lost answer returns the
+ * first answer and publishes nothing new). Routes: see ingest's {@code /v1/openapi.json}.
  */
 public final class IngestClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -29,6 +30,11 @@ public final class IngestClient {
         this.base = base;
         this.token = token;
         this.mapper = mapper;
+    }
+
+    /** @return the bearer token this client sends (e.g. to hand to {@code cordon directive --token-file}), or {@code null} */
+    public String bearerToken() {
+        return token;
     }
 
     /**
@@ -52,8 +58,55 @@ public final class IngestClient {
      * @throws IOException when the API cannot be reached
      */
     public Response issue(JsonNode document) throws IOException {
-        return send(HttpRequest.newBuilder(base.resolve("/v1/directives"))
-                .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(document), StandardCharsets.UTF_8)));
+        return issue(document, java.util.UUID.randomUUID().toString());
+    }
+
+    /** Posts a directive document with the given {@code Idempotency-Key} ({@code null}: none). */
+    public Response issue(JsonNode document, String idempotencyKey) throws IOException {
+        return post("/v1/directives", mapper.writeValueAsString(document), idempotencyKey);
+    }
+
+    /**
+     * Approves a pending or break-glass revision ({@code POST /v1/directives/{id}/revisions/{rev}:approve}).
+     *
+     * @param comment optional approval comment, or {@code null}
+     */
+    public Response approve(String directiveId, int revision, String comment, String idempotencyKey) throws IOException {
+        String body = comment == null ? "" : mapper.createObjectNode().put("comment", comment).toString();
+        return post("/v1/directives/" + encode(directiveId) + "/revisions/" + revision + ":approve", body, idempotencyKey);
+    }
+
+    /** Previews a document ({@code POST /v1/directives:preview}): 200 with the impact report, or 202 RUNNING. */
+    public Response preview(JsonNode document, String idempotencyKey) throws IOException {
+        return post("/v1/directives:preview", mapper.writeValueAsString(document), idempotencyKey);
+    }
+
+    /** {@code GET /v1/previews/{requestId}}. */
+    public Response previewReport(String requestId) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve("/v1/previews/" + encode(requestId))).GET());
+    }
+
+    /** {@code GET /v1/directives/{id}}: revisions, approvals, pending revisions, sessions revoked/denied. */
+    public Response status(String directiveId) throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve("/v1/directives/" + encode(directiveId))).GET());
+    }
+
+    /** {@code GET /v1/directives}. */
+    public Response list() throws IOException {
+        return send(HttpRequest.newBuilder(base.resolve("/v1/directives")).GET());
+    }
+
+    private Response post(String path, String body, String idempotencyKey) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(b);
+    }
+
+    private static String encode(String segment) {
+        return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /**

@@ -15,7 +15,10 @@ import dev.cordon.enforcement.EnforcementSettings;
 import dev.cordon.enforcement.EnforcementTopology;
 import dev.cordon.ingest.IngestConfig;
 import dev.cordon.ingest.IngestService;
+import dev.cordon.ingest.Role;
 import dev.cordon.ingest.Tokens;
+import dev.cordon.schemas.signing.SigningKey;
+import java.util.EnumSet;
 import dev.cordon.schemas.Topic;
 import dev.cordon.schemas.TopicCatalogue;
 import java.nio.file.Path;
@@ -60,6 +63,11 @@ import org.slf4j.LoggerFactory;
 public final class LocalPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
 
+    /** Principal of the issuer token the pipeline creates. */
+    public static final String ISSUER_PRINCIPAL = "operator";
+    /** Principal of the approver token the pipeline creates. */
+    public static final String APPROVER_PRINCIPAL = "approver";
+
     /** Consumer group of the audit sink (its default). */
     public static final String AUDIT_SINK_GROUP = "cordon-audit-sink";
 
@@ -69,6 +77,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final EnforcementApp enforcement;
     private final AuditSink auditSink;
     private final IngestClient ingestClient;
+    private final IngestClient approverClient;
     private final KafkaProducer<String, SessionEvent> sessionProducer;
     private final Admin admin;
     private final Set<String> enforcementInputs;
@@ -86,8 +95,10 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private LocalPipeline(EmbeddedStack stack, TopicCatalogue topics, IngestService ingest, EnforcementApp enforcement,
-                          AuditSink auditSink, IngestClient ingestClient, KafkaProducer<String, SessionEvent> sessionProducer,
+                          AuditSink auditSink, IngestClient ingestClient, IngestClient approverClient,
+                          KafkaProducer<String, SessionEvent> sessionProducer,
                           Admin admin, Set<String> enforcementInputs, String enforcementGroup) {
+        this.approverClient = approverClient;
         this.stack = stack;
         this.topics = topics;
         this.ingest = ingest;
@@ -133,9 +144,13 @@ public final class LocalPipeline implements AutoCloseable {
             auditProps.put("jdbc.owner.password", stack.jdbcPassword());
             auditProps.put("jdbc.user", "cordon_audit_writer");
             auditProps.put("jdbc.password", randomSecret());
+            auditProps.put("audit.signing.key.dir", dataDir.resolve("audit-keys").toString()); // not the user's home
             AuditSink auditSink = AuditSink.start(new AuditSinkConfig(auditProps));
             started.add(auditSink);
 
+            // Ingest signs every directive change with this key; enforcement-stream must trust its public half
+            // (signingKey.trustedEntry()) once it verifies signatures (issue 6 point 4).
+            SigningKey signingKey = signingKey(dataDir);
             Map<String, Object> streamProps = new HashMap<>(clients);
             streamProps.put("topic.prefix", stack.topicPrefix());
             streamProps.put("session.partitions", options.sessionPartitions());
@@ -152,14 +167,20 @@ public final class LocalPipeline implements AutoCloseable {
             EnforcementApp enforcement = EnforcementApp.start(new EnforcementConfig(streamProps));
             started.add(enforcement);
 
+            // Two operators, as four-eyes needs (issue 6): an issuer and a different approver.
             String token = randomSecret();
+            String approverToken = randomSecret();
             Map<String, Object> ingestProps = new HashMap<>(clients);
             ingestProps.put("topic.prefix", stack.topicPrefix());
             ingestProps.put("ingest.port", 0);
-            ingestProps.put("ingest.auth.tokens", "operator:" + Tokens.hash(token));
+            ingestProps.put("ingest.auth.tokens", String.join(",",
+                    Tokens.entry(ISSUER_PRINCIPAL, EnumSet.of(Role.ISSUER, Role.VIEWER), token),
+                    Tokens.entry(APPROVER_PRINCIPAL, EnumSet.of(Role.APPROVER, Role.VIEWER), approverToken)));
+            ingestProps.put("ingest.signing.private.key", signingKey.privateKeyBase64());
             IngestService ingest = IngestService.start(new IngestConfig(ingestProps));
             started.add(ingest);
             IngestClient client = new IngestClient(ingest.baseUri(), token, mapper);
+            IngestClient approver = new IngestClient(ingest.baseUri(), approverToken, mapper);
 
             Map<String, Object> producerProps = new HashMap<>(clients);
             producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -180,8 +201,8 @@ public final class LocalPipeline implements AutoCloseable {
             for (String t : sourceTopics(EnforcementTopology.build(topics, cfg.settings()).describe())) {
                 inputs.add(external.contains(t) ? t : appId + "-" + t); // internal topics carry the application id
             }
-            LocalPipeline pipeline = new LocalPipeline(stack, topics, ingest, enforcement, auditSink, client, producer, admin,
-                    inputs, cfg.getString("application.id"));
+            LocalPipeline pipeline = new LocalPipeline(stack, topics, ingest, enforcement, auditSink, client, approver,
+                    producer, admin, inputs, cfg.getString("application.id"));
             await("every stream task assigned and ingest answering", timeout,
                     () -> enforcement.isRunning() && client.healthy() && auditSink.isHealthy());
             return pipeline;
@@ -203,9 +224,46 @@ public final class LocalPipeline implements AutoCloseable {
         return stack;
     }
 
-    /** @return an ingest API client carrying the operator token */
+    /** @return an ingest API client carrying the issuer's token ({@value #ISSUER_PRINCIPAL}: issuer, viewer) */
     public IngestClient ingest() {
         return ingestClient;
+    }
+
+    /** @return an ingest API client carrying the approver's token ({@value #APPROVER_PRINCIPAL}: approver, viewer) */
+    public IngestClient approver() {
+        return approverClient;
+    }
+
+    /** @return ingest's base URI, e.g. {@code http://127.0.0.1:41234/} */
+    public java.net.URI ingestUri() {
+        return ingest.baseUri();
+    }
+
+    /**
+     * @return the key ingest signs directive changes with; enforcement-stream must trust
+     *         {@code signingKey().trustedEntry()} once it verifies signatures
+     */
+    public SigningKey signingKey() {
+        return ingest.signingKey();
+    }
+
+    /**
+     * Ingest's signing key: kept in {@code <dataDir>/ingest-signing.key} (owner-only) so that a pipeline restarted on
+     * the same data directory still trusts what it signed before.
+     */
+    private static SigningKey signingKey(Path dataDir) throws java.io.IOException {
+        Path file = dataDir.resolve("ingest-signing.key");
+        if (java.nio.file.Files.exists(file)) {
+            return SigningKey.fromPrivateKey(null, java.nio.file.Files.readString(file));
+        }
+        SigningKey key = SigningKey.generate();
+        java.nio.file.Files.writeString(file, key.privateKeyBase64());
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            LOG.debug("no POSIX permissions on {}", file);
+        }
+        return key;
     }
 
     /**

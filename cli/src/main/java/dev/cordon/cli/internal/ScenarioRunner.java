@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * Plays a {@link ScenarioFile} through a running {@link LocalPipeline}, exactly as DESIGN.md
  * "Scenario files" specifies: time 0 is the moment the pipeline runs; each step is sent at its
  * {@code atMs}; directives go through the ingest API (a refusal is reported on stderr and has no
- * effect); session events are produced to session-events. At the end it waits for every scheduled
+ * effect) and, when ingest holds one for four-eyes approval ({@code PENDING_APPROVAL}), the runner
+ * approves it at once with the pipeline's second operator, as an operator would; session events are
+ * produced to session-events. At the end it waits for every scheduled
  * activation or expiry due by the last {@code atMs} + 5 s and for the pipeline to be idle, prints
  * every REVOKE / DENY command as one JSON line on stdout, and verifies the audit chain.
  */
@@ -82,6 +84,13 @@ public final class ScenarioRunner {
                 }
                 case DIRECTIVE -> {
                     IngestClient.Response r = pipeline.ingest().issue(body);
+                    if (r.accepted() && "PENDING_APPROVAL".equals(r.body().path("status").asText())) {
+                        IngestClient.Response approval = pipeline.approver().approve(r.body().path("directiveId").asText(),
+                                r.body().path("revision").asInt(), "scenario " + scenario.source().getFileName() + ":"
+                                        + step.line(), java.util.UUID.randomUUID().toString());
+                        LOG.info("line {}: four-eyes approval: HTTP {} {}", step.line(), approval.status(), approval.body());
+                        r = approval;
+                    }
                     if (r.accepted()) {
                         LOG.info("line {}: directive accepted: {}", step.line(), r.body());
                         for (Instant t : step.scheduledInstants(timeZero)) {

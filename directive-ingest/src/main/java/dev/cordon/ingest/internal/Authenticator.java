@@ -1,12 +1,12 @@
 package dev.cordon.ingest.internal;
 
+import dev.cordon.ingest.Role;
 import dev.cordon.ingest.Tokens;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 
 /**
  * Authenticates requests by bearer token (RFC 6750 §2.1: {@code Authorization: Bearer <token>}) against the
@@ -19,7 +19,7 @@ public final class Authenticator {
     private final List<Entry> entries;
     private final boolean disabled;
 
-    private record Entry(String principal, String storedHash) {
+    private record Entry(String principal, Set<Role> roles, String storedHash) {
     }
 
     private Authenticator(List<Entry> entries, boolean disabled) {
@@ -33,18 +33,19 @@ public final class Authenticator {
     }
 
     /**
-     * @param configured entries {@code <principal>:<salt hex>:<sha256 hex>}
-     * @throws IllegalArgumentException naming the (1-based) entry that does not match {@link Tokens#ENTRY}
+     * @param configured entries {@code <principal>[:<roles>]:<salt hex>:<sha256 hex>} ({@link Tokens#parse})
+     * @throws IllegalArgumentException naming the (1-based) entry that is malformed
      */
     public static Authenticator of(List<String> configured) {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < configured.size(); i++) {
-            Matcher m = Tokens.ENTRY.matcher(configured.get(i).trim());
-            if (!m.matches()) {
-                throw new IllegalArgumentException("token entry " + (i + 1) + " is not <principal>:<32 hex salt>:<64 hex "
-                        + "sha256>; generate one with Tokens.entry(principal, token)");
+            Tokens.Entry parsed;
+            try {
+                parsed = Tokens.parse(configured.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("token entry " + (i + 1) + " " + e.getMessage());
             }
-            entries.add(new Entry(m.group(1), m.group(2) + ":" + m.group(3)));
+            entries.add(new Entry(parsed.principal(), parsed.roles(), parsed.storedHash()));
         }
         return new Authenticator(entries, false);
     }
@@ -74,16 +75,16 @@ public final class Authenticator {
                     "Bearer realm=\"" + REALM + "\", error=\"invalid_request\"");
         }
         String token = value.substring(space + 1).trim();
-        String matched = null;
+        Entry matched = null;
         for (Entry entry : entries) {
             if (Tokens.matches(entry.storedHash(), token) && matched == null) {
-                matched = entry.principal();
+                matched = entry;
             }
         }
         if (matched == null) {
             throw refused("the bearer token is not valid", "Bearer realm=\"" + REALM + "\", error=\"invalid_token\"");
         }
-        return new Principal(matched, Set.of());
+        return new Principal(matched.principal(), matched.roles());
     }
 
     private static RefusedException refused(String message, String challenge) {

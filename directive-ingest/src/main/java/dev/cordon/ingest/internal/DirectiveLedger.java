@@ -17,6 +17,7 @@ import java.util.TreeMap;
  */
 public final class DirectiveLedger {
     private final Map<String, DirectiveChange> current = new TreeMap<>();
+    private final Map<String, List<DirectiveChange>> history = new java.util.HashMap<>();
     /** Directive id (record key) → where its unreadable record is; {@code null} key: a record without a key. */
     private final Map<String, String> unreadable = new java.util.HashMap<>();
     private long records;
@@ -62,6 +63,7 @@ public final class DirectiveLedger {
         DirectiveChange existing = current.get(change.getDirectiveId());
         if (existing == null || change.getRevision() > existing.getRevision()) {
             current.put(change.getDirectiveId(), change);
+            history.computeIfAbsent(change.getDirectiveId(), k -> new ArrayList<>()).add(change);
         }
     }
 
@@ -99,6 +101,11 @@ public final class DirectiveLedger {
     /** @return the current revision of {@code directiveId}, if it was ever issued */
     public Optional<DirectiveChange> current(String directiveId) {
         return Optional.ofNullable(current.get(directiveId));
+    }
+
+    /** @return every revision of {@code directiveId} that became current, oldest first */
+    public List<DirectiveChange> history(String directiveId) {
+        return List.copyOf(history.getOrDefault(directiveId, List.of()));
     }
 
     /** @return the current revision of every directive ever issued, by directive id */

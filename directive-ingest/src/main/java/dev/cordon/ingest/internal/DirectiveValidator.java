@@ -45,7 +45,11 @@ import java.util.regex.Pattern;
  */
 public final class DirectiveValidator {
     static final List<String> DOCUMENT_FIELDS = List.of("directiveId", "revision", "action", "issuer", "legalBasis",
-            "reason", "mode", "enforcement", "effectiveFrom", "effectiveUntil", "scope");
+            "reason", "mode", "enforcement", "effectiveFrom", "effectiveUntil", "scope", "breakGlass");
+    /** Longest accepted string value, characters: ids, reasons and values are short by nature. */
+    static final int MAX_TEXT = 4_096;
+    /** At most this many errors are reported; the rest are summarised. */
+    static final int MAX_ERRORS = 50;
     static final List<String> SCOPE_FIELDS = List.of("resources", "subjects", "exempt");
     static final List<String> GROUP_FIELDS = List.of("all");
     static final List<String> CONDITION_FIELDS = List.of("attribute", "op", "values");
@@ -93,7 +97,7 @@ public final class DirectiveValidator {
 
         String directiveId = required(document, "directiveId", requiredFor, errors);
         if (directiveId != null && !DIRECTIVE_ID.matcher(directiveId).matches()) {
-            errors.semantic("directiveId", "`" + directiveId + "` is not a valid directive id; use 1 to 128 letters, "
+            errors.semantic("directiveId", "`" + clip(directiveId) + "` is not a valid directive id; use 1 to 128 letters, "
                     + "digits and `. _ : @ -`, starting with a letter or digit");
         }
         int revision = revision(document, lift, errors);
@@ -123,6 +127,24 @@ public final class DirectiveValidator {
                     + "); the end of a directive must be later than its start");
         }
 
+        boolean breakGlass = false;
+        JsonNode breakGlassNode = document.get("breakGlass");
+        if (breakGlassNode != null && !breakGlassNode.isNull()) {
+            if (!breakGlassNode.isBoolean()) {
+                errors.shape("breakGlass", "must be true or false, was " + describe(breakGlassNode));
+            } else {
+                breakGlass = breakGlassNode.booleanValue();
+            }
+        }
+        if (breakGlass && (!restrict || mode != DirectiveMode.ENFORCE)) {
+            errors.semantic("breakGlass", "only an ENFORCE RESTRICT can be break-glass (a LIFT or DRY_RUN needs no "
+                    + "approval); remove `breakGlass`");
+        }
+        if (breakGlass && from != null && from.isAfter(nowMillis)) {
+            errors.semantic("effectiveFrom", "a break-glass revision takes effect at once; remove `effectiveFrom` "
+                    + "(or issue a normal revision, which waits for approval, to schedule it)");
+        }
+
         Scope scope = null;
         if (lift) {
             if (present(document, "scope")) {
@@ -134,10 +156,17 @@ public final class DirectiveValidator {
         }
 
         if (!errors.list.isEmpty()) {
-            throw new RefusedException(errors.list);
+            List<ApiError> reported = errors.list;
+            if (reported.size() > MAX_ERRORS) {
+                int more = reported.size() - MAX_ERRORS;
+                reported = new ArrayList<>(reported.subList(0, MAX_ERRORS));
+                reported.add(new ApiError(errors.list.stream().mapToInt(ApiError::status).min().orElse(400), null,
+                        "... and " + more + " more errors"));
+            }
+            throw new RefusedException(reported);
         }
         return new ValidatedDirective(directiveId, revision, action, mode, enforcement, issuer, legalBasis, reason,
-                effectiveFrom, effectiveUntil, scope);
+                effectiveFrom, effectiveUntil, scope, fromDefaulted, breakGlass);
     }
 
     private static int revision(JsonNode document, boolean lift, Errors errors) {
@@ -328,6 +357,10 @@ public final class DirectiveValidator {
             errors.semantic(path, "must not be blank");
             return null;
         }
+        if (node.textValue().length() > MAX_TEXT) {
+            errors.semantic(path, "is " + node.textValue().length() + " characters long; at most " + MAX_TEXT);
+            return null;
+        }
         return node.textValue();
     }
 
@@ -335,7 +368,7 @@ public final class DirectiveValidator {
         if (valid.contains(value)) {
             return Optional.of(value);
         }
-        errors.semantic(path, "`" + value + "` is not valid; use one of " + quoted(valid)
+        errors.semantic(path, "`" + clip(value) + "` is not valid; use one of " + quoted(valid)
                 + closest(value, valid).map(s -> "; did you mean `" + s + "`?").orElse(""));
         return Optional.empty();
     }
@@ -388,6 +421,10 @@ public final class DirectiveValidator {
             errors.shape(path, "must be a string, was " + describe(value));
             return null;
         }
+        if (value.textValue().length() > MAX_TEXT) {
+            errors.semantic(path, "is " + value.textValue().length() + " characters long; at most " + MAX_TEXT);
+            return null;
+        }
         return value.textValue();
     }
 
@@ -400,7 +437,7 @@ public final class DirectiveValidator {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
-                errors.shape(prefix + name, "unknown field; valid fields here are " + quoted(allowed)
+                errors.shape(prefix + clip(name), "unknown field; valid fields here are " + quoted(allowed)
                         + closest(name, allowed).map(s -> "; did you mean `" + s + "`?").orElse(""));
             }
         }
@@ -448,6 +485,11 @@ public final class DirectiveValidator {
             sb.append(i == 0 ? "" : i == values.size() - 1 ? " or " : ", ").append('`').append(values.get(i)).append('`');
         }
         return sb.toString();
+    }
+
+    /** @return {@code value}, shortened to 64 characters with an ellipsis, for echoing in messages */
+    static String clip(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 61) + "...";
     }
 
     static String describe(JsonNode node) {

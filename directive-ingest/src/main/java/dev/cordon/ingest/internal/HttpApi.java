@@ -1,47 +1,82 @@
 package dev.cordon.ingest.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cordon.avro.DirectiveAction;
 import dev.cordon.avro.DirectiveChange;
+import dev.cordon.ingest.Role;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP routes of ingest (Javalin on Jetty). Every body is JSON.
+ * The HTTP routes of ingest (Javalin on Jetty), listed in {@link #ROUTES} and documented by the OpenAPI document
+ * served at {@code /v1/openapi.json} (a test checks the two agree). Every body is JSON.
  *
- * <ul>
- *   <li>{@code POST /v1/directives}: a directive document → 202 {@code {"directiveId", "revision", "changeId",
- *       "acceptedAt", "effectiveFrom", "mode", "status": "ACCEPTED"}}.</li>
- *   <li>{@code GET /v1/directives/{id}} → 200 {@code {"document": {...}, "status": "IN_FORCE" | "SCHEDULED" |
- *       "EXPIRED" | "LIFTED", "changeId", "acceptedAt", "principal"}} for the current revision, or 404.</li>
- *   <li>{@code GET /v1/directives} → 200 {@code {"directives": [ same as above, ... ]}}.</li>
- *   <li>{@code GET /health} → 200 {@code {"status": "UP"}} or 503 {@code {"status": "DOWN", "detail": "..."}};
- *       not authenticated.</li>
- * </ul>
- * Refusals: {@code {"error": "...", "field": "...", "status": N, "errors": [{"error", "field", "status"}, ...]}}
+ * <p>Authentication and authorisation (issue 6 point 1) happen per route: 401 without a valid bearer token (with
+ * {@code WWW-Authenticate: Bearer}, RFC 6750), 403 without one of the route's roles. Every 401 and 403, and every
+ * refused write (POST), is audited by {@link Workflow#auditRefusal} with the principal, never the token.
+ *
+ * <p>Refusals: {@code {"error": "...", "field": "...", "status": N, "errors": [{"error", "field", "status"}, ...]}}
  * where the top-level fields repeat the first of {@code errors}; {@code field} is absent when no field is
- * concerned. Statuses: 400 not JSON / wrong JSON type / unknown field; 401 no or bad bearer token; 404 unknown
- * directive (LIFT of a directive never issued, GET); 409 revision not higher than the current one; 422
- * semantic validation ({@link DirectiveValidator}); 503 Kafka could not complete in time.
+ * concerned. Statuses: 400 not JSON / wrong JSON type / unknown field / bad Idempotency-Key; 401; 403; 404; 409
+ * revision not higher than the current one, or already pending/approved; 413 body over 1 MB; 422 semantic
+ * validation, Idempotency-Key reused for another request; 503 Kafka could not complete in time.
  */
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
-    private static final String PRINCIPAL_ATTRIBUTE = "cordon.principal";
-    private final DirectiveValidator validator = new DirectiveValidator();
+    /** Largest accepted request body, bytes. */
+    public static final long MAX_BODY_BYTES = 1_000_000L;
+    private static final Set<Role> ANY = EnumSet.allOf(Role.class);
+
+    /**
+     * One route.
+     *
+     * @param method HTTP method
+     * @param path   Javalin path template ({@code {id}} parameters)
+     * @param roles  roles allowed ({@code null}: no authentication)
+     */
+    public record Route(String method, String path, Set<Role> roles) {
+    }
+
+    /** Every route the API serves. */
+    public static final List<Route> ROUTES = List.of(
+            new Route("GET", "/health", null),
+            new Route("GET", "/v1/openapi.json", null),
+            new Route("POST", "/v1/directives", EnumSet.of(Role.ISSUER)),
+            new Route("GET", "/v1/directives", ANY),
+            new Route("POST", "/v1/directives:preview", EnumSet.of(Role.ISSUER, Role.APPROVER)),
+            new Route("GET", "/v1/previews/{requestId}", ANY),
+            new Route("GET", "/v1/directives/{id}", ANY),
+            new Route("POST", "/v1/directives/{id}/revisions/{revision}:approve", EnumSet.of(Role.APPROVER)));
+
     private final DirectiveLog log;
     private final Authenticator authenticator;
+    private final Workflow workflow;
+    private final ImpactView impacts;
 
-    public HttpApi(DirectiveLog log, Authenticator authenticator) {
+    public HttpApi(DirectiveLog log, Authenticator authenticator, Workflow workflow, ImpactView impacts) {
         this.log = log;
         this.authenticator = authenticator;
+        this.workflow = workflow;
+        this.impacts = impacts;
+    }
+
+    private interface Handler {
+        Answer handle(Context ctx, Workflow.Request request) throws Exception;
     }
 
     /** @return a configured, not yet started server */
@@ -49,15 +84,28 @@ public final class HttpApi {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
-            config.http.maxRequestSize = 1_000_000L;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
         });
-        app.before("/v1/*", ctx -> ctx.attribute(PRINCIPAL_ATTRIBUTE,
-                authenticator.authenticate(ctx.header("Authorization"))));
-        app.post("/v1/directives", this::post);
-        app.get("/v1/directives", this::list);
-        app.get("/v1/directives/{id}", this::get);
+        Map<String, Handler> handlers = new HashMap<>();
+        handlers.put("POST /v1/directives", (ctx, r) -> workflow.issue(r));
+        handlers.put("GET /v1/directives", (ctx, r) -> list());
+        handlers.put("POST /v1/directives:preview", (ctx, r) -> workflow.preview(r));
+        handlers.put("GET /v1/previews/{requestId}", (ctx, r) -> workflow.previewReport(ctx.pathParam("requestId")));
+        handlers.put("GET /v1/directives/{id}", (ctx, r) -> status(ctx.pathParam("id")));
+        handlers.put("POST /v1/directives/{id}/revisions/{revision}:approve",
+                (ctx, r) -> workflow.approve(r, ctx.pathParam("id"), ctx.pathParam("revision")));
+        for (Route route : ROUTES) {
+            if (route.roles() == null) {
+                continue;
+            }
+            Handler handler = handlers.get(route.method() + " " + route.path());
+            app.addHttpHandler(HandlerType.valueOf(route.method()), route.path(), ctx -> serve(ctx, route, handler));
+        }
         app.get("/health", this::health);
+        app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(openApi()));
         app.exception(RefusedException.class, (e, ctx) -> refuse(ctx, e));
+        app.exception(HttpResponseException.class, (e, ctx) -> refuse(ctx, new RefusedException(
+                new ApiError(e.getStatus(), null, e.getMessage()))));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
             refuse(ctx, new RefusedException(new ApiError(500, null, "internal error: " + e.getClass().getSimpleName())));
@@ -65,52 +113,157 @@ public final class HttpApi {
         return app;
     }
 
-    private void post(Context ctx) throws RefusedException {
-        Instant now = Instant.now();
-        JsonNode body;
+    private void serve(Context ctx, Route route, Handler handler) throws Exception {
+        boolean write = route.method().equals("POST");
+        Workflow.Request request = new Workflow.Request(null, route.method(), ctx.path(), null,
+                ctx.header("Idempotency-Key"), ctx.ip());
+        Principal principal;
         try {
-            String text = ctx.body();
-            body = text.isBlank() ? null : DirectiveJson.MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new RefusedException(new ApiError(ApiError.BAD_REQUEST, "$",
-                    "the body is not valid JSON" + where + ": " + e.getOriginalMessage()));
+            principal = authenticator.authenticate(ctx.header("Authorization"));
+        } catch (RefusedException e) {
+            workflow.auditRefusal(request, e);
+            throw e;
         }
-        ValidatedDirective directive = validator.validate(body, now);
-        Principal principal = ctx.attribute(PRINCIPAL_ATTRIBUTE);
-        DirectiveLog.Accepted accepted = log.submit(directive, principal == null ? null : principal.name(),
-                now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-        DirectiveChange change = accepted.change();
-        LOG.info("Accepted {} revision {} ({} {}) from {} as change {}", change.getDirectiveId(),
-                change.getRevision(), change.getAction(), change.getMode(), change.getPrincipal(), change.getChangeId());
-        ObjectNode response = DirectiveJson.MAPPER.createObjectNode();
-        response.put("directiveId", change.getDirectiveId());
-        response.put("revision", change.getRevision());
-        response.put("changeId", change.getChangeId());
-        response.put("acceptedAt", change.getAcceptedAt().toString());
-        response.put("effectiveFrom", change.getEffectiveFrom().toString());
-        response.put("mode", change.getMode().name());
-        response.put("status", "ACCEPTED");
-        ctx.header("Location", "/v1/directives/" + change.getDirectiveId());
-        json(ctx, 202, response);
+        String body = null;
+        if (write) {
+            try {
+                body = ctx.body(); // after authentication: an anonymous client cannot make ingest read a body
+            } catch (HttpResponseException e) {
+                RefusedException refused = new RefusedException(new ApiError(e.getStatus(), "$", "the body was refused: "
+                        + e.getMessage() + " (at most " + MAX_BODY_BYTES + " bytes)"));
+                workflow.auditRefusal(new Workflow.Request(principal, route.method(), ctx.path(), null, null, ctx.ip()), refused);
+                throw refused;
+            }
+        }
+        request = new Workflow.Request(principal, request.method(), request.path(), body, request.idempotencyKey(),
+                request.remoteAddress());
+        if (!principal.hasAny(route.roles())) {
+            RefusedException e = new RefusedException(new ApiError(403, null, "`" + principal.display()
+                    + "` may not " + route.method() + " " + route.path() + ": it needs the role "
+                    + String.join(" or ", route.roles().stream().map(Role::id).map(s -> "`" + s + "`").toList())
+                    + " and has " + (principal.roles().isEmpty() ? "none" : Role.join(principal.roles()))));
+            workflow.auditRefusal(request, e);
+            throw e;
+        }
+        Answer answer;
+        try {
+            answer = handler.handle(ctx, request);
+        } catch (RefusedException e) {
+            if (write && e.status() != ApiError.UNAVAILABLE) {
+                workflow.auditRefusal(request, e);
+            }
+            throw e;
+        }
+        answer.headers().forEach(ctx::header);
+        json(ctx, answer.status(), answer.body());
     }
 
-    private void get(Context ctx) throws RefusedException {
-        String id = ctx.pathParam("id");
-        DirectiveChange change = log.current(id).orElseThrow(() -> new RefusedException(ApiError.at(
-                ApiError.NOT_FOUND, "directiveId", "directive `" + id + "` was never issued")));
-        json(ctx, 200, view(change, Instant.now()));
-    }
-
-    private void list(Context ctx) throws RefusedException {
+    private Answer list() throws RefusedException {
         Instant now = Instant.now();
         ObjectNode response = DirectiveJson.MAPPER.createObjectNode();
         ArrayNode directives = response.putArray("directives");
-        for (DirectiveChange change : log.all()) {
-            directives.add(view(change, now));
+        List<ObjectNode> views = log.read((ledger, wf) -> {
+            List<ObjectNode> out = new java.util.ArrayList<>();
+            for (DirectiveChange change : ledger.all()) {
+                out.add(view(change, now));
+            }
+            for (String id : wf.pendingDirectiveIds()) {
+                if (ledger.current(id).isEmpty()) {
+                    out.add(pendingOnly(id, wf));
+                }
+            }
+            return out;
+        });
+        views.forEach(directives::add);
+        return new Answer(200, response, Map.of());
+    }
+
+    /** {@code GET /v1/directives/{id}}: current revision, history with approvals and impact, pending revisions. */
+    private Answer status(String id) throws RefusedException {
+        Instant now = Instant.now();
+        ObjectNode result = log.read((ledger, wf) -> {
+            var current = ledger.current(id);
+            List<ObjectNode> pending = wf.pendingOf(id);
+            if (current.isEmpty() && pending.isEmpty()) {
+                return null;
+            }
+            ObjectNode view = current.map(c -> view(c, now)).orElseGet(() -> pendingOnly(id, wf));
+            view.put("directiveId", id);
+            Map<Integer, ObjectNode> approvals = new HashMap<>();
+            ArrayNode pendingOut = view.putArray("pending");
+            for (ObjectNode p : pending) {
+                String state = p.path("state").asText();
+                if (Workflow.STATE_APPROVED.equals(state)) {
+                    approvals.put(p.path("publishedRevision").asInt(), p);
+                } else if (Workflow.STATE_PENDING.equals(state)
+                        && current.map(c -> c.getRevision() < p.path("revision").asInt()).orElse(true)) {
+                    pendingOut.add(pendingSummary(p));
+                } else if (Workflow.STATE_BREAK_GLASS.equals(state)) {
+                    approvals.put(p.path("revision").asInt(), p);
+                }
+            }
+            ArrayNode revisions = view.putArray("revisions");
+            long revoked = 0;
+            long denied = 0;
+            for (DirectiveChange c : ledger.history(id)) {
+                ObjectNode r = revisions.addObject();
+                r.put("revision", c.getRevision()).put("action", c.getAction().name()).put("changeId", c.getChangeId())
+                        .put("acceptedAt", c.getAcceptedAt().toString()).put("effectiveFrom", c.getEffectiveFrom().toString());
+                if (c.getEffectiveUntil() != null) {
+                    r.put("effectiveUntil", c.getEffectiveUntil().toString());
+                }
+                if (c.getLegalBasis() != null) {
+                    r.put("legalBasis", c.getLegalBasis());
+                }
+                r.put("submittedBy", c.getPrincipal());
+                ObjectNode approval = approvals.get(c.getRevision());
+                if (approval != null) {
+                    if (Workflow.STATE_BREAK_GLASS.equals(approval.path("state").asText())) {
+                        r.put("approval", "BREAK_GLASS_UNAPPROVED").put("breakGlassUntil", approval.path("breakGlassUntil").asText());
+                    } else {
+                        r.put("approval", "APPROVED").put("approvedBy", approval.path("approvedBy").asText())
+                                .put("approvedAt", approval.path("approvedAt").asText())
+                                .put("approvedRevision", approval.path("revision").asInt());
+                    }
+                } else {
+                    r.put("approval", c.getAction() == DirectiveAction.LIFT ? "NOT_REQUIRED" : "NOT_REQUIRED_OR_LEGACY");
+                }
+                long[] counts = impacts.commands(id, c.getRevision());
+                r.put("revoked", counts[0]).put("denied", counts[1]);
+                revoked += counts[0];
+                denied += counts[1];
+                impacts.enforced(id, c.getRevision()).ifPresent(i -> r.set("impact", Workflow.impactJson(i, false)));
+            }
+            ObjectNode sessions = view.putObject("sessions");
+            current.flatMap(c -> impacts.enforced(id, c.getRevision())).ifPresent(i -> sessions.put("coveredAtLastSweep", i.getCovered()));
+            sessions.put("revoked", revoked).put("denied", denied);
+            return view;
+        });
+        if (result == null) {
+            throw new RefusedException(ApiError.at(ApiError.NOT_FOUND, "directiveId", "directive `"
+                    + DirectiveValidator.clip(id) + "` was never issued"));
         }
-        json(ctx, 200, response);
+        return new Answer(200, result, Map.of());
+    }
+
+    private static ObjectNode pendingOnly(String id, WorkflowState wf) {
+        ObjectNode view = DirectiveJson.MAPPER.createObjectNode();
+        List<ObjectNode> pending = wf.pendingOf(id);
+        ObjectNode last = pending.get(pending.size() - 1);
+        view.set("document", last.get("document"));
+        view.put("directiveId", id);
+        view.put("status", "PENDING_APPROVAL");
+        view.put("principal", last.path("submittedBy").asText());
+        return view;
+    }
+
+    private static ObjectNode pendingSummary(ObjectNode p) {
+        ObjectNode o = DirectiveJson.MAPPER.createObjectNode();
+        o.put("revision", p.path("revision").asInt()).put("state", p.path("state").asText())
+                .put("action", p.path("action").asText()).put("mode", p.path("mode").asText())
+                .put("submittedBy", p.path("submittedBy").asText()).put("submittedAt", p.path("submittedAt").asText())
+                .put("approve", Workflow.approvePath(p.path("directiveId").asText(), p.path("revision").asInt()));
+        return o;
     }
 
     private void health(Context ctx) {
@@ -126,6 +279,7 @@ public final class HttpApi {
     /** The current revision with its status at {@code now} (DESIGN.md "Directive lifecycle": in force). */
     static ObjectNode view(DirectiveChange change, Instant now) {
         ObjectNode view = DirectiveJson.MAPPER.createObjectNode();
+        view.put("directiveId", change.getDirectiveId());
         view.set("document", DirectiveJson.document(change));
         String status;
         if (change.getAction() == DirectiveAction.LIFT) {
@@ -146,7 +300,25 @@ public final class HttpApi {
         return view;
     }
 
-    private static void refuse(Context ctx, RefusedException e) {
+    private static String openApiText;
+
+    /** @return the OpenAPI 3.1 document of this API (resource {@code openapi.json} next to this class) */
+    public static synchronized String openApi() {
+        if (openApiText == null) {
+            try (InputStream in = HttpApi.class.getResourceAsStream("openapi.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("openapi.json is missing from the jar");
+                }
+                openApiText = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return openApiText;
+    }
+
+    /** @return the error body of a refusal */
+    static ObjectNode errorBody(RefusedException e) {
         List<ApiError> errors = e.errors();
         ObjectNode body = DirectiveJson.MAPPER.createObjectNode();
         ApiError first = errors.get(0);
@@ -164,10 +336,14 @@ public final class HttpApi {
             }
             item.put("status", error.status());
         }
+        return body;
+    }
+
+    private static void refuse(Context ctx, RefusedException e) {
         for (Map.Entry<String, String> header : e.headers().entrySet()) {
             ctx.header(header.getKey(), header.getValue());
         }
-        json(ctx, e.status(), body);
+        json(ctx, e.status(), errorBody(e));
     }
 
     private static void json(Context ctx, int status, JsonNode body) {

@@ -16,10 +16,21 @@ import java.util.Objects;
  * @param scope {@code null} for a LIFT
  * @param effectiveUntil {@code null} when open-ended
  * @param legalBasis {@code null} only on a LIFT that gave none
+ * @param effectiveFromDefaulted whether {@code effectiveFrom} was left out (so it is the acceptance instant)
+ * @param breakGlass whether the document asked for break-glass (issue 6 point 3)
  */
 public record ValidatedDirective(String directiveId, int revision, DirectiveAction action, DirectiveMode mode,
                                  EnforcementKind enforcement, String issuer, String legalBasis, String reason,
-                                 Instant effectiveFrom, Instant effectiveUntil, Scope scope) {
+                                 Instant effectiveFrom, Instant effectiveUntil, Scope scope,
+                                 boolean effectiveFromDefaulted, boolean breakGlass) {
+    /** Without the break-glass and defaulting flags (both false). */
+    public ValidatedDirective(String directiveId, int revision, DirectiveAction action, DirectiveMode mode,
+                              EnforcementKind enforcement, String issuer, String legalBasis, String reason,
+                              Instant effectiveFrom, Instant effectiveUntil, Scope scope) {
+        this(directiveId, revision, action, mode, enforcement, issuer, legalBasis, reason, effectiveFrom,
+                effectiveUntil, scope, false, false);
+    }
+
     public ValidatedDirective {
         Objects.requireNonNull(directiveId, "directiveId");
         Objects.requireNonNull(action, "action");

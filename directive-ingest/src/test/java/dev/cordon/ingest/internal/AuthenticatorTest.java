@@ -39,6 +39,26 @@ class AuthenticatorTest {
     }
 
     @Test
+    void shouldCarryTheRolesOfTheEntryAndGiveLegacyEntriesIssuerAndViewer() throws Exception {
+        // Given an entry with roles and a legacy one without
+        String approverToken = Tokens.generate();
+        Authenticator withRoles = Authenticator.of(List.of(
+                Tokens.entry("bob", java.util.EnumSet.of(dev.cordon.ingest.Role.APPROVER, dev.cordon.ingest.Role.AUDITOR), approverToken),
+                Tokens.entry("alice", aliceToken)));
+        // When / Then
+        assertThat(withRoles.authenticate("Bearer " + approverToken).roles())
+                .containsExactlyInAnyOrder(dev.cordon.ingest.Role.APPROVER, dev.cordon.ingest.Role.AUDITOR);
+        assertThat(withRoles.authenticate("Bearer " + aliceToken).roles()).isEqualTo(Tokens.LEGACY_ROLES);
+    }
+
+    @Test
+    void shouldRefuseAnEntryWithAnUnknownRoleWithoutEchoingIt() {
+        String entry = Tokens.entry("eve", Tokens.generate()).replaceFirst(":", ":superuser:");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Authenticator.of(List.of(entry)))
+                .hasMessageContaining("entry 1").hasMessageContaining("superuser").hasMessageNotContaining(entry);
+    }
+
+    @Test
     void shouldLetEveryoneInOnlyWhenDisabled() throws Exception {
         assertThat(Authenticator.disabled().authenticate(null)).isEqualTo(Principal.UNAUTHENTICATED);
     }
