@@ -1,8 +1,7 @@
 package dev.cordon.cli;
 
 import dev.cordon.ingest.Tokens;
-import java.security.SecureRandom;
-import java.util.Base64;
+import dev.cordon.ingest.Role;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,20 +27,29 @@ public final class TokenCommand implements Runnable {
     public static final class New implements Callable<Integer> {
         @Option(names = "--principal", required = true, description = "Who the token authenticates, e.g. alice@platform.")
         String principal;
+        @Option(names = "--roles", split = ",", defaultValue = "issuer,viewer",
+                description = "Roles: issuer, approver, viewer, auditor (comma-separated; default ${DEFAULT-VALUE}).")
+        java.util.List<String> roles;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            if (!principal.matches("[A-Za-z0-9._@-]+")) {
-                throw new IllegalArgumentException("--principal: use letters, digits and . _ @ - only (it is stored before a ':')");
+            if (!Tokens.PRINCIPAL.matcher(principal).matches()) {
+                throw new IllegalArgumentException("--principal: 1-64 letters, digits and . _ @ - (it is stored before a ':')");
             }
-            byte[] b = new byte[32];
-            new SecureRandom().nextBytes(b);
-            String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            java.util.Set<Role> parsed = new java.util.TreeSet<>();
+            for (String r : roles) {
+                try {
+                    parsed.add(Role.of(r.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--roles: `" + r + "` is not a role; valid: issuer, approver, viewer, auditor");
+                }
+            }
+            String token = Tokens.generate();
             var out = spec.commandLine().getOut();
             out.println("token: " + token);
-            out.println("config: " + principal + ":" + Tokens.hash(token));
+            out.println("config: " + Tokens.entry(principal, parsed, token));
             return 0;
         }
     }
