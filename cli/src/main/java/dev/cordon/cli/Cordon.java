@@ -31,13 +31,32 @@ public final class Cordon implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Cordon());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof IllegalArgumentException) {
-                commandLine.getErr().println("error: " + ex.getMessage());
-                return 2;
+            boolean badInput = ex instanceof IllegalArgumentException || ex instanceof org.apache.kafka.common.config.ConfigException;
+            commandLine.getErr().println("error: " + describe(ex));
+            if (System.getenv("CORDON_DEBUG") != null) {
+                ex.printStackTrace(new java.io.PrintWriter(commandLine.getErr(), true));
+            } else if (!badInput) {
+                commandLine.getErr().println("(set CORDON_DEBUG=1 for the stack trace)");
             }
-            throw ex;
+            return badInput ? 2 : 1;
         });
         return cl;
+    }
+
+    /**
+     * A failure as one readable line: the message, then the distinct messages of its causes
+     * (e.g. which address did not answer), without stack frames.
+     */
+    static String describe(Throwable ex) {
+        StringBuilder sb = new StringBuilder();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (seen.add(m) && (sb.length() == 0 || !sb.toString().contains(m))) {
+                sb.append(sb.length() == 0 ? "" : ": caused by ").append(m);
+            }
+        }
+        return sb.toString();
     }
 
     /** Entry point. */

@@ -16,8 +16,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code cordon scenario FILE}: plays a JSON Lines timeline through the real pipeline on the embedded stack. */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
-        description = {"Play a scenario file through the real pipeline on the embedded stack and print every",
-                "REVOKE/DENY command as one JSON line on stdout (logs on stderr). Exit 1 when the audit chain fails to verify."})
+        description = {"Play a scenario file through the real pipeline and print its REVOKE/DENY commands.",
+                "",
+                "Runs the embedded stack and the three services, sends each step at its atMs, then prints every REVOKE "
+                        + "and DENY command as one JSON line on stdout (logs go to stderr). Exit 1 when the audit chain "
+                        + "fails to verify, 2 for a bad file."})
 public final class ScenarioCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Scenario file (.jsonl), see DESIGN.md \"Scenario files\".")
     Path file;
@@ -39,6 +42,7 @@ public final class ScenarioCommand implements Callable<Integer> {
         }
         ObjectMapper mapper = new ObjectMapper();
         ScenarioFile scenario = ScenarioFile.read(file, mapper);
+        scenario.validateSessions(); // every session line is checked before anything starts
         try (LocalPipeline pipeline = LocalPipeline.start(
                 new LocalPipeline.Options(dataDir, sessionPartitions, EnforcementSettings.defaults()), mapper, Duration.ofSeconds(90))) {
             ScenarioRunner.Result result = new ScenarioRunner(mapper, spec.commandLine().getOut(), spec.commandLine().getErr())

@@ -40,8 +40,11 @@ public final class TopicsCommand implements Runnable {
                 throw new IllegalArgumentException("--bootstrap-servers (or CORDON_BOOTSTRAP_SERVERS) is required");
             }
             String prefix = s.getOrDefault("topic.prefix", "").toString();
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.get("bootstrap.servers")))) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.get("bootstrap.servers"),
+                    "default.api.timeout.ms", 30_000, "request.timeout.ms", 10_000))) {
                 TopicAdmin.createTopics(admin, TopicNames.specs(prefix, sessionPartitions), Duration.ofSeconds(60));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("could not create topics on Kafka at " + s.get("bootstrap.servers"), e);
             }
             TopicNames.specs(prefix, sessionPartitions)
                     .forEach(t -> spec.commandLine().getOut().println(t.name() + " partitions=" + t.partitions() + " " + t.configs()));

@@ -48,7 +48,8 @@ public final class IngestConfig extends AbstractConfig {
 
     public static final String AUTH_TOKENS_CONFIG = "ingest.auth.tokens";
     public static final String AUTH_TOKENS_DOC = "Accepted bearer tokens, as salted hashes: comma-separated "
-            + "entries <principal>:<salt hex>:<sha256 hex>, made by Tokens.entry(principal, token).";
+            + "entries <principal>:<roles>:<salt hex>:<sha256 hex> (roles joined by '+'), printed by "
+            + "`cordon token new --principal NAME --roles issuer,approver` (Tokens.entry).";
 
     public static final String AUTH_DISABLED_CONFIG = "ingest.auth.disabled";
     public static final String AUTH_DISABLED_DOC = "Set to true to accept requests without authentication "
@@ -164,7 +165,8 @@ public final class IngestConfig extends AbstractConfig {
         super(CONFIG, props);
         if (!getBoolean(AUTH_DISABLED_CONFIG) && getList(AUTH_TOKENS_CONFIG).isEmpty()) {
             throw new ConfigException(AUTH_TOKENS_CONFIG + " is empty: nobody could issue directives. Configure "
-                    + "token entries (Tokens.entry) or set " + AUTH_DISABLED_CONFIG + "=true explicitly to run "
+                    + "token entries (env CORDON_INGEST_AUTH_TOKENS; make one with `cordon token new --principal NAME "
+                    + "--roles issuer`) or set " + AUTH_DISABLED_CONFIG + "=true explicitly to run "
                     + "without authentication");
         }
     }

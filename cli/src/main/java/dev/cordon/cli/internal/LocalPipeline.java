@@ -356,6 +356,38 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /** The directive id of the warm-up preview; see {@link #warmUp}. */
+    public static final String WARM_UP_DIRECTIVE = "cordon-warm-up";
+
+    /**
+     * Sends one DRY_RUN directive through the whole directive path — ingest's transaction, the
+     * multicast repartition topic, every task's sweep, the impact aggregator — and waits for its
+     * aggregated report. A fresh JVM takes most of a second to carry its first directive (class
+     * loading, producer metadata, first transactions); after this, time 0 of a scenario means a hot
+     * pipeline. A dry run cuts nothing and is never stored as a revision; it is audited like any other.
+     *
+     * @param timeout how long the report may take
+     * @throws Exception when ingest refuses it or the report does not arrive in time
+     */
+    public void warmUp(ObjectMapper mapper, Duration timeout) throws Exception {
+        var doc = mapper.createObjectNode();
+        doc.put("directiveId", WARM_UP_DIRECTIVE);
+        doc.put("revision", 1);
+        doc.put("action", "RESTRICT");
+        doc.put("issuer", "cordon-scenario-runner");
+        doc.put("legalBasis", "none: pipeline warm-up before time 0");
+        doc.put("reason", "Carry one dry run through the directive path before the timeline starts");
+        doc.put("mode", "DRY_RUN");
+        doc.putObject("scope").putArray("resources").add("*");
+        IngestClient.Response r = ingestClient.issue(doc);
+        if (!r.accepted()) {
+            throw new IllegalStateException("ingest refused the warm-up dry run: HTTP " + r.status() + " " + r.body());
+        }
+        sessionProducer.partitionsFor(topics.sessionEvents().name()); // producer metadata, fetched once
+        await("impact report of the warm-up dry run", timeout, () -> readImpacts().stream()
+                .anyMatch(i -> i.getKind() == dev.cordon.avro.ImpactKind.AGGREGATE && WARM_UP_DIRECTIVE.equals(i.getDirectiveId())));
+    }
+
     /**
      * Reads every committed command on revocation-commands, partition by partition in offset order.
      *

@@ -38,6 +38,9 @@ public record ScenarioFile(Path source, List<Step> steps) {
 
     private static final Pattern RELATIVE = Pattern.compile("^\\+(\\d+)ms$");
 
+    /** The longest timeline a scenario may describe: one hour, in ms. */
+    static final long MAX_AT_MS = 3_600_000L;
+
     /** What a step sends. */
     public enum Kind { SESSION, DIRECTIVE }
 
@@ -96,7 +99,12 @@ public record ScenarioFile(Path source, List<Step> steps) {
      * @throws IllegalArgumentException naming the line and field when a line is not a valid step
      */
     public static ScenarioFile read(Path file, ObjectMapper mapper) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text (a scenario is JSON Lines in UTF-8)");
+        }
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i).strip();
@@ -114,8 +122,9 @@ public record ScenarioFile(Path source, List<Step> steps) {
                 throw new IllegalArgumentException(file + ":" + lineNo + ": expected a JSON object with atMs and session or directive");
             }
             JsonNode at = node.get("atMs");
-            if (at == null || !at.canConvertToLong() || at.asLong() < 0) {
-                throw new IllegalArgumentException(file + ":" + lineNo + ": `atMs` must be a non-negative integer (ms after time 0)");
+            if (at == null || !at.isIntegralNumber() || !at.canConvertToLong() || at.asLong() < 0 || at.asLong() > MAX_AT_MS) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": `atMs` must be an integer from 0 to " + MAX_AT_MS
+                        + " (ms after time 0)");
             }
             boolean hasSession = node.has("session");
             boolean hasDirective = node.has("directive");
@@ -136,8 +145,31 @@ public record ScenarioFile(Path source, List<Step> steps) {
             }
             steps.add(new Step(lineNo, at.asLong(), hasSession ? Kind.SESSION : Kind.DIRECTIVE, (ObjectNode) body));
         }
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no steps; a scenario has one JSON object per line with atMs and session or directive");
+        }
         steps.sort(Comparator.comparingLong(Step::atMs)); // List.sort is stable: file order for equal atMs
         return new ScenarioFile(file, List.copyOf(steps));
+    }
+
+    /**
+     * Checks every session step's JSON form now, so a bad line is reported before the pipeline
+     * starts rather than after half the timeline has played. (Directive documents are judged by
+     * the ingest API when they are sent, as in production.)
+     *
+     * @throws IllegalArgumentException naming the file, line and field of the first bad session event
+     */
+    public void validateSessions() {
+        Instant probe = Instant.EPOCH;
+        for (Step step : steps) {
+            if (step.kind() == Kind.SESSION) {
+                try {
+                    JsonForms.sessionEvent(step.resolve(probe));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(source + ":" + step.line() + ": " + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     /** @return the largest {@code atMs}, or 0 for an empty scenario */

@@ -63,6 +63,7 @@ public final class ScenarioRunner {
      * @throws Exception when the pipeline fails or does not become idle in time
      */
     public Result run(ScenarioFile scenario, LocalPipeline pipeline) throws Exception {
+        pipeline.warmUp(mapper, Duration.ofSeconds(60));
         Instant timeZero = Instant.now();
         long zeroNanos = System.nanoTime();
         Instant latestScheduled = null;

@@ -63,9 +63,18 @@ class ScenarioFileTest {
     }
 
     @Test
+    void shouldRefuseAFractionalOrHugeAtMs() throws Exception {
+        Path f = dir.resolve("bad.jsonl");
+        Files.writeString(f, "{\"atMs\": 1e12, \"session\": {}}\n");
+        assertThatThrownBy(() -> ScenarioFile.read(f, mapper)).hasMessageContaining("`atMs` must be an integer from 0 to 3600000");
+        Files.writeString(f, "{\"atMs\": 5000000, \"session\": {}}\n");
+        assertThatThrownBy(() -> ScenarioFile.read(f, mapper)).hasMessageContaining("`atMs` must be an integer");
+    }
+
+    @Test
     void shouldRefuseANegativeOrMissingAtMs() throws Exception {
         Path f = dir.resolve("bad.jsonl");
         Files.writeString(f, "{\"atMs\": -1, \"session\": {}}\n");
-        assertThatThrownBy(() -> ScenarioFile.read(f, mapper)).hasMessageContaining("`atMs` must be a non-negative integer");
+        assertThatThrownBy(() -> ScenarioFile.read(f, mapper)).hasMessageContaining("`atMs` must be an integer from 0 to 3600000");
     }
 }
