@@ -1,5 +1,6 @@
 package dev.cordon.ingest;
 
+import dev.cordon.ops.OpsConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,6 +156,10 @@ public final class IngestConfig extends AbstractConfig {
                     BREAK_GLASS_WINDOW_MS_DOC)
             .define(PREVIEW_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
                     PREVIEW_TIMEOUT_MS_DOC);
+
+    static {
+        OpsConfig.define(CONFIG, OpsConfig.DEFAULT_PORT_INGEST); // ops.enabled, ops.host, ops.port
+    }
 
     /**
      * @param props configuration; see the {@code *_CONFIG} constants

@@ -1,5 +1,9 @@
 package dev.cordon.ingest;
 
+import dev.cordon.ops.HealthCheck;
+import dev.cordon.ops.OpsConfig;
+import dev.cordon.ops.OpsMetrics;
+import dev.cordon.ops.OpsServer;
 import dev.cordon.ingest.internal.Authenticator;
 import dev.cordon.ingest.internal.DirectiveLog;
 import dev.cordon.ingest.internal.HttpApi;
@@ -42,7 +46,13 @@ public final class IngestService implements AutoCloseable {
     private final Javalin server;
     private final String host;
 
-    private IngestService(DirectiveLog log, ImpactView impacts, Javalin server, String host) {
+    private final OpsMetrics metrics;
+    private final OpsServer ops;
+
+    private IngestService(DirectiveLog log, ImpactView impacts, Javalin server, String host, OpsMetrics metrics,
+                          OpsServer ops) {
+        this.metrics = metrics;
+        this.ops = ops;
         this.log = log;
         this.impacts = impacts;
         this.server = server;
@@ -97,7 +107,8 @@ public final class IngestService implements AutoCloseable {
                 Duration.ofMillis(config.getLong(IngestConfig.BREAK_GLASS_WINDOW_MS_CONFIG)),
                 Duration.ofMillis(config.getLong(IngestConfig.PREVIEW_TIMEOUT_MS_CONFIG))));
         String host = config.getString(IngestConfig.HOST_CONFIG);
-        Javalin server = new HttpApi(log, authenticator, workflow, impacts).create();
+        OpsMetrics metrics = OpsMetrics.create("directive-ingest");
+        Javalin server = new HttpApi(log, authenticator, workflow, impacts).create(metrics.registry());
         try {
             server.start(host, config.getInt(IngestConfig.PORT_CONFIG));
         } catch (RuntimeException e) {
@@ -106,7 +117,19 @@ public final class IngestService implements AutoCloseable {
             throw new IllegalStateException("Cannot serve HTTP on " + host + ":"
                     + config.getInt(IngestConfig.PORT_CONFIG) + ": " + e.getMessage(), e);
         }
-        IngestService service = new IngestService(log, impacts, server, host);
+        OpsServer ops;
+        try {
+            ops = OpsServer.startIfEnabled(OpsConfig.settings(config), metrics.registry(),
+                    java.util.List.of(),
+                    java.util.List.of(HealthCheck.of("directive-log", log::healthy, log::healthDetail)))
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            server.stop();
+            impacts.close();
+            log.close();
+            throw e;
+        }
+        IngestService service = new IngestService(log, impacts, server, host, metrics, ops);
         LOG.info("Directive ingest serving on {}", service.baseUri());
         return service;
     }
@@ -152,13 +175,22 @@ public final class IngestService implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (ops != null) {
+                ops.close();
+            }
             server.stop();
         } finally {
             try {
                 impacts.close();
             } finally {
                 log.close();
+                metrics.close();
             }
         }
+    }
+
+    /** @return the metrics and health endpoint's base URI, when {@code ops.enabled} */
+    public java.util.Optional<URI> opsUri() {
+        return java.util.Optional.ofNullable(ops).map(OpsServer::baseUri);
     }
 }

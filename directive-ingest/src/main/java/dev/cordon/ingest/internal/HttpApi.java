@@ -1,5 +1,10 @@
 package dev.cordon.ingest.internal;
 
+import dev.cordon.ops.HttpMetrics;
+import dev.cordon.ops.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -81,10 +86,31 @@ public final class HttpApi {
 
     /** @return a configured, not yet started server */
     public Javalin create() {
+        return create(new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param metrics where request latency ({@code cordon.ingest.http.requests}, by method, route and
+     *                status) and directive outcomes ({@code cordon.ingest.directives}, by outcome and
+     *                status) are recorded
+     * @return a configured, not yet started server
+     */
+    public Javalin create(MeterRegistry metrics) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.requestLogger.http(HttpMetrics.requestLogger(metrics, MetricNames.INGEST_HTTP_REQUESTS));
+        });
+        app.after("/v1/directives", ctx -> {
+            if ("POST".equals(ctx.method().name())) {
+                int status = ctx.statusCode();
+                Counter.builder(MetricNames.INGEST_DIRECTIVES)
+                        .description("POST /v1/directives answers, by outcome and HTTP status")
+                        .tag("outcome", status < 300 ? "accepted" : "refused")
+                        .tag("status", Integer.toString(status))
+                        .register(metrics).increment();
+            }
         });
         Map<String, Handler> handlers = new HashMap<>();
         handlers.put("POST /v1/directives", (ctx, r) -> workflow.issue(r));
