@@ -2,6 +2,7 @@ package dev.cordon.enforcement;
 
 import dev.cordon.enforcement.internal.DirectiveEntry;
 import dev.cordon.enforcement.internal.Names;
+import dev.cordon.enforcement.internal.StateMarker;
 import dev.cordon.enforcement.internal.SweepState;
 import dev.cordon.schemas.TopicCatalogue;
 import dev.cordon.schemas.admin.TopicAdmin;
@@ -9,6 +10,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -34,6 +39,8 @@ public final class EnforcementApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final EnforcementSettings settings;
     private final long closeTimeoutMs;
+    private final AtomicInteger threadsReplaced = new AtomicInteger();
+    private final AtomicReference<String> lastThreadFailure = new AtomicReference<>();
 
     private EnforcementApp(KafkaStreams streams, EnforcementSettings settings, long closeTimeoutMs) {
         this.streams = streams;
@@ -42,12 +49,30 @@ public final class EnforcementApp implements AutoCloseable {
     }
 
     /**
+     * Health of the service.
+     *
+     * @param state              Kafka Streams state
+     * @param liveThreads        stream threads alive now
+     * @param threadsReplaced    stream threads that died of an uncaught exception and were replaced since start
+     * @param lastThreadFailure  the last such exception ({@code class: message}), or {@code null}
+     */
+    public record Health(KafkaStreams.State state, int liveThreads, int threadsReplaced, String lastThreadFailure) {
+        /** @return whether Streams is RUNNING or REBALANCING with at least one live thread */
+        public boolean healthy() {
+            return (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING) && liveThreads > 0;
+        }
+    }
+
+    /**
      * Checks the topics, then starts the service (returns without waiting for RUNNING; poll {@link #isRunning()}).
      *
      * @param config the configuration
      * @return the started service
      * @throws IllegalStateException when a topic is missing, the audit-log topic could lose entries (DESIGN.md
-     *                               "Topics"), or partition counts differ from what the topology needs
+     *                               "Topics"), partition counts differ from what the topology needs, or an internal
+     *                               topic (changelog, repartition) that existed is gone ({@code StateMarker})
+     * @throws org.apache.kafka.common.config.ConfigException when {@code processing.guarantee} is not exactly_once_v2
+     *                               (refused by {@link EnforcementConfig})
      */
     public static EnforcementApp start(EnforcementConfig config) {
         Objects.requireNonNull(config, "config");
@@ -58,13 +83,52 @@ public final class EnforcementApp implements AutoCloseable {
         }
         Topology topology = EnforcementTopology.build(topics, settings);
         LOG.info("Enforcement topology:\n{}", topology.describe());
+        String appId = config.applicationId();
+        Set<String> internal = StateMarker.internalTopics(appId, topology.describe(), externalTopics(topics));
+        try (Admin admin = Admin.create(config.adminConfig())) {
+            StateMarker.check(admin, config.adminConfig(), appId, internal);
+        }
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        EnforcementApp app = new EnforcementApp(streams, settings, config.closeTimeoutMs());
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("Stream thread failed; replacing it (its tasks resume from the last commit)", error);
+            app.threadsReplaced.incrementAndGet();
+            app.lastThreadFailure.set(error.getClass().getName() + ": " + error.getMessage());
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        AtomicBoolean recorded = new AtomicBoolean();
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.RUNNING && recorded.compareAndSet(false, true)) {
+                Thread t = new Thread(() -> {
+                    try (Admin admin = Admin.create(config.adminConfig())) {
+                        StateMarker.record(admin, config.adminConfig(), appId, internal);
+                    } catch (RuntimeException e) {
+                        recorded.set(false);
+                        LOG.warn("Could not record the state marker (retried at the next RUNNING)", e);
+                    }
+                }, "cordon-state-marker");
+                t.setDaemon(true);
+                t.start();
+            }
+        });
         streams.start();
-        return new EnforcementApp(streams, settings, config.closeTimeoutMs());
+        return app;
+    }
+
+    private static Set<String> externalTopics(TopicCatalogue topics) {
+        return Set.of(topics.directiveChanges().name(), topics.sessionEvents().name(), topics.revocationCommands().name(),
+                topics.directiveImpacts().name(), topics.auditLog().name(), topics.deadLetters().name());
+    }
+
+    /** @return the service's health: Streams state, live stream threads, and threads replaced after a failure */
+    public Health health() {
+        int live = 0;
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            if (!"DEAD".equals(thread.threadState())) {
+                live++;
+            }
+        }
+        return new Health(streams.state(), live, threadsReplaced.get(), lastThreadFailure.get());
     }
 
     static void checkTopics(Admin admin, TopicCatalogue topics, EnforcementSettings settings) {
@@ -102,8 +166,9 @@ public final class EnforcementApp implements AutoCloseable {
     }
 
     /**
-     * @return whether Streams is RUNNING and this instance's threads hold every task: one control task plus one per
-     *         session partition (a single-instance deployment; with several instances, watch the consumer group)
+     * @return whether Streams is RUNNING and this instance's threads hold every task: one control task plus two per
+     *         session partition (intake and session) (a single-instance deployment; with several instances, watch the
+     *         consumer group)
      */
     public boolean isRunning() {
         if (streams.state() != KafkaStreams.State.RUNNING) {
@@ -113,7 +178,7 @@ public final class EnforcementApp implements AutoCloseable {
         for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
             active += thread.activeTasks().size();
         }
-        return active == 1 + settings.sessionPartitions();
+        return active == 1 + 2 * settings.sessionPartitions();
     }
 
     /**

@@ -46,7 +46,8 @@ public final class EnforcementConfig extends AbstractConfig {
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
     public static final String PROCESSING_GUARANTEE_DOC = "Must be exactly_once_v2: commands, audit entries and state change together or not at all.";
     public static final String SWEEP_BATCH_SIZE_CONFIG = "sweep.batch.size";
-    public static final String SWEEP_BATCH_SIZE_DOC = "Session entries a task examines per sweep punctuation.";
+    public static final String SWEEP_BATCH_SIZE_DOC = "Session entries a task examines per sweep punctuation "
+            + "(the sweep throttle: a fan-out of N sessions on one task takes about N / sweep.batch.size * sweep.interval.ms).";
     public static final String SWEEP_INTERVAL_MS_CONFIG = "sweep.interval.ms";
     public static final String SWEEP_INTERVAL_MS_DOC = "Wall-clock period of the sweep punctuation, ms.";
     public static final String SCHEDULE_CHECK_INTERVAL_MS_CONFIG = "schedule.check.interval.ms";
@@ -63,6 +64,12 @@ public final class EnforcementConfig extends AbstractConfig {
     public static final String EVICTION_BATCH_SIZE_DOC = "Session entries examined per eviction punctuation.";
     public static final String EVICTION_CATCH_UP_MS_CONFIG = "eviction.catch.up.ms";
     public static final String EVICTION_CATCH_UP_MS_DOC = "Eviction waits until the task has caught up within this many ms (see EnforcementSettings).";
+    public static final String CLOCK_SKEW_TOLERANCE_MS_CONFIG = "clock.skew.tolerance.ms";
+    public static final String CLOCK_SKEW_TOLERANCE_MS_DOC = "A session event whose occurredAt is further than this from the task wall clock "
+            + "is audited as skewed; one further ahead is ordered as if it occurred now, ms.";
+    public static final String LAST_SEEN_GRANULARITY_MS_CONFIG = "last.seen.granularity.ms";
+    public static final String LAST_SEEN_GRANULARITY_MS_DOC = "A session's last-seen time is rewritten only when it moved by this much "
+            + "(heartbeats that change nothing are not written); width of the eviction index buckets, ms.";
     public static final String CLOSE_TIMEOUT_MS_CONFIG = "close.timeout.ms";
     public static final String CLOSE_TIMEOUT_MS_DOC = "How long close() waits for Kafka Streams to shut down, ms.";
     public static final String ROCKSDB_BLOCK_CACHE_BYTES_CONFIG = "rocksdb.block.cache.bytes";
@@ -98,6 +105,10 @@ public final class EnforcementConfig extends AbstractConfig {
             .define(EVICTION_INTERVAL_MS_CONFIG, Type.LONG, D.evictionIntervalMs(), Range.atLeast(1), Importance.LOW, EVICTION_INTERVAL_MS_DOC)
             .define(EVICTION_BATCH_SIZE_CONFIG, Type.INT, D.evictionBatchSize(), Range.atLeast(1), Importance.LOW, EVICTION_BATCH_SIZE_DOC)
             .define(EVICTION_CATCH_UP_MS_CONFIG, Type.LONG, D.evictionCatchUpMs(), Range.atLeast(1), Importance.LOW, EVICTION_CATCH_UP_MS_DOC)
+            .define(CLOCK_SKEW_TOLERANCE_MS_CONFIG, Type.LONG, D.clockSkewToleranceMs(), Range.atLeast(1), Importance.LOW,
+                    CLOCK_SKEW_TOLERANCE_MS_DOC)
+            .define(LAST_SEEN_GRANULARITY_MS_CONFIG, Type.LONG, D.lastSeenGranularityMs(), Range.atLeast(1), Importance.LOW,
+                    LAST_SEEN_GRANULARITY_MS_DOC)
             .define(CLOSE_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW, CLOSE_TIMEOUT_MS_DOC)
             .define(ROCKSDB_BLOCK_CACHE_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW,
                     ROCKSDB_BLOCK_CACHE_BYTES_DOC)
@@ -134,7 +145,13 @@ public final class EnforcementConfig extends AbstractConfig {
         return new EnforcementSettings(getInt(SESSION_PARTITIONS_CONFIG), getInt(SWEEP_BATCH_SIZE_CONFIG),
                 getLong(SWEEP_INTERVAL_MS_CONFIG), getLong(SCHEDULE_CHECK_INTERVAL_MS_CONFIG), getLong(SESSION_TTL_MS_CONFIG),
                 getInt(IMPACT_SAMPLE_SIZE_CONFIG), getString(COMPONENT_CONFIG), getLong(EVICTION_INTERVAL_MS_CONFIG),
-                getInt(EVICTION_BATCH_SIZE_CONFIG), getLong(EVICTION_CATCH_UP_MS_CONFIG));
+                getInt(EVICTION_BATCH_SIZE_CONFIG), getLong(EVICTION_CATCH_UP_MS_CONFIG), getLong(CLOCK_SKEW_TOLERANCE_MS_CONFIG),
+                getLong(LAST_SEEN_GRANULARITY_MS_CONFIG));
+    }
+
+    /** @return the Kafka Streams application id */
+    public String applicationId() {
+        return getString(APPLICATION_ID_CONFIG);
     }
 
     public String topicPrefix() {

@@ -22,10 +22,23 @@ import java.util.Objects;
  * @param evictionCatchUpMs       eviction runs only once the task has caught up with its input: its last session-event
  *                                record was appended (LogAppendTime) no more than this long before it was processed, or no
  *                                record arrived for this long; and the task has run at least this long (≥ 1)
+ * @param clockSkewToleranceMs    a session event whose {@code occurredAt} differs from the task wall clock by more than
+ *                                this is audited as skewed; one more than this ahead orders the session's events as if it
+ *                                had occurred now, so a gateway clock in year 2100 cannot make later events look late (≥ 1)
+ * @param lastSeenGranularityMs   a session's last-seen time (TTL) is rewritten only when it moved by at least this much, so
+ *                                heartbeats that change nothing do not each rewrite the changelog; also the width of the
+ *                                eviction index's time buckets. A session is evicted once idle for at least the TTL, at most
+ *                                TTL + granularity + one eviction interval (≥ 1)
  */
 public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, long sweepIntervalMs,
                                   long scheduleCheckIntervalMs, long sessionTtlMs, int impactSampleSize, String component,
-                                  long evictionIntervalMs, int evictionBatchSize, long evictionCatchUpMs) {
+                                  long evictionIntervalMs, int evictionBatchSize, long evictionCatchUpMs,
+                                  long clockSkewToleranceMs, long lastSeenGranularityMs) {
+    /** Default {@link #clockSkewToleranceMs()}: 5 minutes. */
+    public static final long DEFAULT_CLOCK_SKEW_TOLERANCE_MS = 5 * 60 * 1000L;
+    /** Default {@link #lastSeenGranularityMs()}: 1 minute. */
+    public static final long DEFAULT_LAST_SEEN_GRANULARITY_MS = 60 * 1000L;
+
     /** Default component name. */
     public static final String DEFAULT_COMPONENT = "enforcement-stream";
 
@@ -46,11 +59,23 @@ public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, lon
         positive("evictionIntervalMs", evictionIntervalMs);
         positive("evictionBatchSize", evictionBatchSize);
         positive("evictionCatchUpMs", evictionCatchUpMs);
+        positive("clockSkewToleranceMs", clockSkewToleranceMs);
+        positive("lastSeenGranularityMs", lastSeenGranularityMs);
+    }
+
+    /** The settings of earlier versions; skew tolerance and last-seen granularity at their defaults. */
+    public EnforcementSettings(int sessionPartitions, int sweepBatchSize, long sweepIntervalMs, long scheduleCheckIntervalMs,
+                               long sessionTtlMs, int impactSampleSize, String component, long evictionIntervalMs,
+                               int evictionBatchSize, long evictionCatchUpMs) {
+        this(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs, impactSampleSize,
+                component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, DEFAULT_CLOCK_SKEW_TOLERANCE_MS,
+                DEFAULT_LAST_SEEN_GRANULARITY_MS);
     }
 
     /**
      * Defaults: 12 partitions, 5000 records per 20 ms sweep punctuation, schedule check every 100 ms, TTL 30 min,
-     * 100 samples, eviction every 1 s over 1000 sessions once caught up within 10 s.
+     * 100 samples, eviction every 1 s over 1000 sessions once caught up within 10 s, skew tolerance 5 min, last-seen
+     * granularity 1 min.
      */
     public static EnforcementSettings defaults() {
         return new EnforcementSettings(TopicNames.DEFAULT_SESSION_PARTITIONS, 5000, 20, 100, 30 * 60 * 1000L, 100,
@@ -59,17 +84,45 @@ public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, lon
 
     public EnforcementSettings withSessionPartitions(int n) {
         return new EnforcementSettings(n, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
-                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs);
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
+                lastSeenGranularityMs);
     }
 
+    /** @param n session records examined per sweep punctuation (the sweep throttle) */
     public EnforcementSettings withSweepBatchSize(int n) {
         return new EnforcementSettings(sessionPartitions, n, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
-                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs);
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
+                lastSeenGranularityMs);
     }
 
     public EnforcementSettings withSessionTtlMs(long ms) {
         return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, ms,
-                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs);
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
+                lastSeenGranularityMs);
+    }
+
+    public EnforcementSettings withEviction(long intervalMs, int batchSize, long catchUpMs) {
+        return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
+                impactSampleSize, component, intervalMs, batchSize, catchUpMs, clockSkewToleranceMs, lastSeenGranularityMs);
+    }
+
+    public EnforcementSettings withClockSkewToleranceMs(long ms) {
+        return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, ms, lastSeenGranularityMs);
+    }
+
+    public EnforcementSettings withLastSeenGranularityMs(long ms) {
+        return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs, ms);
+    }
+
+    /**
+     * @param ordering the task wall clock and an event's {@code occurredAt}, ms
+     * @return the time that orders the event among its session's events: {@code occurredAt}, or {@code nowMs} when
+     *         {@code occurredAt} is more than {@link #clockSkewToleranceMs()} ahead of it
+     */
+    public long orderingTime(long occurredAt, long nowMs) {
+        return occurredAt > nowMs + clockSkewToleranceMs ? nowMs : occurredAt;
     }
 
     private static void positive(String field, long value) {

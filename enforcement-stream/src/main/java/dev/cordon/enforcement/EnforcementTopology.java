@@ -3,6 +3,7 @@ package dev.cordon.enforcement;
 import static dev.cordon.enforcement.internal.Names.*;
 
 import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.SessionEvent;
 import dev.cordon.enforcement.internal.AvroTrust;
 import dev.cordon.enforcement.internal.BroadcastPartitioner;
 import dev.cordon.enforcement.internal.Emit;
@@ -30,8 +31,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *   read-directive-changes ─► decode-directives ─┬─► unwrap-directives ─► directive-broadcast (repartition, every partition, KIP-837)
  *                                                └─► dead-letters, audit-log
  *   read-directive-impacts ─► aggregate-impacts ─► directive-impacts (AGGREGATE), dead-letters, audit-log
- * session sub-topology (one task per session partition; stores directives / sessions / sweeps / audit-sequence):
- *   read-session-events ───────────────► match-sessions ──┐
+ * intake sub-topology (one task per session-events partition):
+ *   read-session-events ─► decode-session-events ─┬─► unwrap-session-events ─► session-events-by-id (repartition by sessionId)
+ *                                                 └─► dead-letters, audit-log (unreadable input, anomalies)
+ * session sub-topology (one task per session partition; stores directives / sessions / sweeps / expiry index /
+ * audit-sequence):
+ *   session-events-by-id-repartition ──► match-sessions ──┐
  *   directive-broadcast-repartition ───► apply-directives ┴► revocation-commands, directive-impacts (PARTIAL),
  *                                                            audit-log, dead-letters
  * </pre>
@@ -58,6 +63,8 @@ public final class EnforcementTopology {
         builder.addStateStore(Suppliers.sequenceStore(AUDIT_SEQUENCE_STORE));
         builder.addStateStore(Suppliers.sequenceStore(CONTROL_AUDIT_SEQUENCE_STORE));
         builder.addStateStore(Suppliers.impactPartialsStore());
+        builder.addStateStore(Suppliers.expiryIndexStore());
+        builder.addStateStore(Suppliers.sequenceStore(INTAKE_AUDIT_SEQUENCE_STORE));
 
         // ---- control sub-topology
         KStream<String, Emit> decoded = builder
@@ -67,7 +74,7 @@ public final class EnforcementTopology {
                 .stream(topics.directiveImpacts().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_DIRECTIVE_IMPACTS))
                 .process(Suppliers.aggregateImpacts(topics, settings), Named.as(AGGREGATE_IMPACTS),
                         CONTROL_AUDIT_SEQUENCE_STORE, IMPACT_PARTIALS_STORE);
-        Map<String, KStream<String, Emit>> control = route(decoded.merge(aggregated, Named.as(MERGE_CONTROL_OUTPUTS)), ROUTE_CONTROL, topics, false, true);
+        Map<String, KStream<String, Emit>> control = route(decoded.merge(aggregated, Named.as(MERGE_CONTROL_OUTPUTS)), ROUTE_CONTROL, topics, false, true, false);
         KStream<String, DirectiveChange> broadcast = control.get(ROUTE_CONTROL + "directives")
                 .mapValues(e -> ((Emit.Directive) e).change(), Named.as(UNWRAP_DIRECTIVES))
                 .repartition(Repartitioned.<String, DirectiveChange>as(DIRECTIVE_BROADCAST)
@@ -76,15 +83,26 @@ public final class EnforcementTopology {
                         .withNumberOfPartitions(settings.sessionPartitions())
                         .withStreamPartitioner(new BroadcastPartitioner<>()));
 
-        // ---- session sub-topology
-        KStream<String, Emit> fromSessions = builder
+        // ---- intake sub-topology: decode, audit anomalies, re-key by the payload's sessionId (Streams' own partitioner),
+        // so where a session's state lives never depends on the gateways' partitioner or keys
+        KStream<String, Emit> intake = builder
                 .stream(topics.sessionEvents().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_SESSION_EVENTS))
-                .process(Suppliers.matchSessions(topics, settings), Named.as(MATCH_SESSIONS),
-                        DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE);
+                .process(Suppliers.decodeSessions(topics, settings), Named.as(DECODE_SESSION_EVENTS), INTAKE_AUDIT_SEQUENCE_STORE);
+        KStream<String, SessionEvent> byId = route(intake, ROUTE_INTAKE, topics, false, false, true).get(ROUTE_INTAKE + "sessions")
+                .mapValues(e -> ((Emit.Session) e).event(), Named.as(UNWRAP_SESSION_EVENTS))
+                .repartition(Repartitioned.<String, SessionEvent>as(SESSION_EVENTS_BY_ID)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(Suppliers.sessionEventSerde())
+                        .withNumberOfPartitions(settings.sessionPartitions()));
+
+        // ---- session sub-topology
+        KStream<String, Emit> fromSessions = byId
+                .process(Suppliers.matchSessions(settings), Named.as(MATCH_SESSIONS),
+                        DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
         KStream<String, Emit> fromDirectives = broadcast
                 .process(Suppliers.applyDirectives(settings), Named.as(APPLY_DIRECTIVES),
-                        DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE);
-        route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false);
+                        DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
+        route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false, false);
         return builder.build();
     }
 
@@ -94,10 +112,12 @@ public final class EnforcementTopology {
      *
      * @param withCommands   whether this sub-topology issues revocation commands (only the session one does)
      * @param withDirectives whether it decodes directives (only the control one does)
-     * @return the branch of decoded directives, under {@code prefix + "directives"}, when {@code withDirectives}
+     * @param withSessions   whether it decodes session events (only the intake one does)
+     * @return the branch of decoded directives, under {@code prefix + "directives"}, when {@code withDirectives}; of
+     *         decoded session events, under {@code prefix + "sessions"}, when {@code withSessions}
      */
     private static Map<String, KStream<String, Emit>> route(KStream<String, Emit> out, String prefix, TopicCatalogue topics,
-                                                            boolean withCommands, boolean withDirectives) {
+                                                            boolean withCommands, boolean withDirectives, boolean withSessions) {
         var split = out.split(Named.as(prefix));
         if (withCommands) {
             split = split.branch((k, v) -> v instanceof Emit.Command, Branched.withConsumer(s -> s
@@ -120,6 +140,9 @@ public final class EnforcementTopology {
                                 topics.deadLetters().valueSerde()).withName(prefix + "write-dead-letters")), "dead-letters"));
         if (withDirectives) {
             split = split.branch((k, v) -> v instanceof Emit.Directive, Branched.as("directives"));
+        }
+        if (withSessions) {
+            split = split.branch((k, v) -> v instanceof Emit.Session, Branched.as("sessions"));
         }
         return split.noDefaultBranch();
     }

@@ -669,9 +669,9 @@ class EnforcementTopologyTest {
 
     @Test
     void shouldEvictIdleSessionsAfterTheTtlOnly() {
-        // Given a TTL of 60 s, an idle session and one that keeps sending heartbeats
+        // Given a TTL of 60 s (last-seen granularity 1 s), an idle session and one that keeps sending heartbeats
         h.close();
-        h = new Harness(EnforcementSettings.defaults().withSessionPartitions(1).withSessionTtlMs(60_000));
+        h = new Harness(EnforcementSettings.defaults().withSessionPartitions(1).withSessionTtlMs(60_000).withLastSeenGranularityMs(1000));
         h.start("idle", FABLE, "DE");
         h.start("busy", FABLE, "DE");
 

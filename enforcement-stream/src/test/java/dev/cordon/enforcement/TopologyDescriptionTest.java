@@ -33,11 +33,12 @@ class TopologyDescriptionTest {
     }
 
     @Test
-    void shouldHaveTwoSubTopologiesWithTheSharedStoresInTheSessionOne() {
+    void shouldHaveThreeSubTopologiesWithTheSharedStoresInTheSessionOne() {
         TopicCatalogue topics = Harness.catalogue("");
         var description = EnforcementTopology.build(topics, EnforcementSettings.defaults()).describe();
 
-        assertThat(description.subtopologies()).hasSize(2);
+        // control, intake (decode + re-key by sessionId), session
+        assertThat(description.subtopologies()).hasSize(3);
         assertThat(description.subtopologies()).anySatisfy(s -> assertThat(s.nodes()).anySatisfy(n ->
                 assertThat(n.name()).isEqualTo("match-sessions")).anySatisfy(n -> assertThat(n.name()).isEqualTo("apply-directives")));
         assertThat(description.globalStores()).isEmpty();

@@ -50,7 +50,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
     @Override
     public void init(ProcessorContext<String, Emit> context) {
         this.context = context;
-        this.enforcer = new Enforcer(context, settings.component());
+        this.enforcer = new Enforcer(context, settings.component(), settings.lastSeenGranularityMs());
         context.schedule(Duration.ofMillis(settings.sweepIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> sweep());
         context.schedule(Duration.ofMillis(settings.scheduleCheckIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> checkSchedule());
     }
@@ -162,12 +162,13 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
             boolean activated = kv.value.activated();
             boolean expired = kv.value.expired();
             if (!activated && d.getEffectiveFrom().toEpochMilli() <= now) {
+                // activated even when its whole window already passed between two checks: it was in force, so the
+                // sessions it covered are cut (the sweep runs to completion) and the activation is audited before expiry
                 activated = true;
-                if (DirectiveRules.inForce(d, now)) {
-                    activate(d, now);
-                }
+                activate(d, now);
             }
-            if (!expired && d.getEffectiveUntil() != null && d.getEffectiveUntil().toEpochMilli() <= now) {
+            if (!expired && d.getEffectiveUntil() != null && d.getEffectiveUntil().toEpochMilli() <= now
+                    && enforcer.sweeps.get(SweepState.key(d)) == null) {
                 expired = true;
                 enforcer.audit(d.getDirectiveId(), enforcer.auditor.event(AuditEventType.DIRECTIVE_EXPIRED, now)
                         .directive(d.getDirectiveId(), d.getRevision())
@@ -193,7 +194,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
             }
             SweepState s = kv.value;
             boolean enforcing = !s.dryRun();
-            if (enforcing && !stillInForce(s.change(), now)) {
+            if (enforcing && !stillCurrent(s.change())) {
                 endSweep(kv.key, s, now, "OUT_OF_FORCE");
                 continue;
             }
@@ -222,9 +223,15 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         }
     }
 
-    private boolean stillInForce(DirectiveChange swept, long now) {
+    /**
+     * An enforced sweep runs to completion while its revision is the directive's current one — also past its
+     * {@code effectiveUntil}: the sessions it covered while in force are cut whatever happens to the directive next (and
+     * the expiry is audited after the sweep ends). A newer revision stops it (DESIGN.md "Directive lifecycle").
+     */
+    private boolean stillCurrent(DirectiveChange swept) {
         DirectiveEntry entry = enforcer.directives.get(swept.getDirectiveId());
-        return entry != null && entry.current().getRevision() == swept.getRevision() && DirectiveRules.inForce(entry.current(), now);
+        return entry != null && entry.current().getRevision() == swept.getRevision()
+                && DirectiveRules.isEnforcedRestrict(entry.current());
     }
 
     private void visit(SweepState s, SessionState session, boolean revoking, List<DirectiveChange> inForce, long now) {

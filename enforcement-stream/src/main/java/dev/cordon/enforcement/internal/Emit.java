@@ -4,6 +4,7 @@ import dev.cordon.avro.AuditEvent;
 import dev.cordon.avro.DirectiveChange;
 import dev.cordon.avro.DirectiveImpact;
 import dev.cordon.avro.RevocationCommand;
+import dev.cordon.avro.SessionEvent;
 
 /**
  * What a processor forwards: one value type per output, routed to its topic by the topology's
@@ -25,6 +26,10 @@ public sealed interface Emit {
 
     /** To dead-letters: the unreadable record's raw key and value; provenance travels in the record headers. */
     record DeadLetter(byte[] key, byte[] value) implements Emit {
+    }
+
+    /** A decoded session event, to the re-keying repartition (key sessionId). */
+    record Session(SessionEvent event) implements Emit {
     }
 
     /** A decoded directive change, to the multicast repartition. */

@@ -25,17 +25,51 @@ final class Enforcer {
     final KeyValueStore<String, DirectiveEntry> directives;
     final KeyValueStore<String, SessionState> sessions;
     final KeyValueStore<String, SweepState> sweeps;
+    final KeyValueStore<String, byte[]> expiryIndex;
     final Auditor auditor;
     final int partition;
+    final long bucketMs;
 
-    Enforcer(ProcessorContext<String, Emit> context, String component) {
+    Enforcer(ProcessorContext<String, Emit> context, String component, long bucketMs) {
         this.context = context;
+        this.bucketMs = bucketMs;
         this.directives = context.getStateStore(Names.DIRECTIVES_STORE);
         this.sessions = context.getStateStore(Names.SESSIONS_STORE);
         this.sweeps = context.getStateStore(Names.SWEEPS_STORE);
+        this.expiryIndex = context.getStateStore(Names.SESSION_EXPIRY_INDEX_STORE);
         this.partition = context.taskId().partition();
         KeyValueStore<String, Long> sequence = context.getStateStore(Names.AUDIT_SEQUENCE_STORE);
         this.auditor = new Auditor(sequence, component, partition);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** @return the expiry-index bucket of a last-seen time */
+    long bucket(long lastSeenMs) {
+        return Math.floorDiv(lastSeenMs, bucketMs);
+    }
+
+    /** @return the expiry-index key of a session in a bucket: sorts by bucket, then session id */
+    static String indexKey(long bucket, String sessionId) {
+        return String.format("%019d", Math.max(0, bucket)) + '\u0000' + sessionId;
+    }
+
+    /** Writes a session and keeps the expiry index in step ({@code previous}: the stored state before, or null). */
+    void putSession(SessionState next, SessionState previous) {
+        sessions.put(next.sessionId(), next);
+        long bucket = bucket(next.lastSeenMs());
+        if (previous == null || bucket(previous.lastSeenMs()) != bucket) {
+            if (previous != null) {
+                expiryIndex.delete(indexKey(bucket(previous.lastSeenMs()), previous.sessionId()));
+            }
+            expiryIndex.put(indexKey(bucket, next.sessionId()), EMPTY);
+        }
+    }
+
+    /** Deletes a session and its index entry. */
+    void deleteSession(SessionState stored) {
+        sessions.delete(stored.sessionId());
+        expiryIndex.delete(indexKey(bucket(stored.lastSeenMs()), stored.sessionId()));
     }
 
     /** @return the current revision of every directive this task knows */
@@ -83,7 +117,7 @@ final class Enforcer {
         SessionState.Cut cut = new SessionState.Cut(kind, attempt, d.getDirectiveId(), d.getRevision(), match.matched(),
                 d.getLegalBasis(), d.getChangeId(), nowMs);
         SessionState next = session.withCut(cut);
-        sessions.put(next.sessionId(), next);
+        putSession(next, sessions.get(next.sessionId()));
         emit(next, kind, attempt, cut, kind == CommandKind.DENY ? AuditEventType.SESSION_DENIED : AuditEventType.SESSION_REVOKED,
                 via, nowMs);
         return next;
@@ -93,7 +127,7 @@ final class Enforcer {
     SessionState recut(SessionState session, String via, long nowMs) {
         SessionState.Cut cut = session.cut().withAttempt(session.cut().attempt() + 1);
         SessionState next = session.withCut(cut);
-        sessions.put(next.sessionId(), next);
+        putSession(next, sessions.get(next.sessionId()));
         emit(next, CommandKind.REVOKE, cut.attempt(), cut, AuditEventType.SESSION_REREVOKED, via, nowMs);
         return next;
     }

@@ -6,13 +6,11 @@ import dev.cordon.avro.DirectiveChange;
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
 import dev.cordon.enforcement.EnforcementSettings;
-import dev.cordon.schemas.serde.DecodeFailures;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,105 +19,82 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * {@value Names#MATCH_SESSIONS}: applies each session event to the session state machine of DESIGN.md
- * "Session state machine" against the directives in force on this task now, and evicts idle sessions.
+ * {@value Names#MATCH_SESSIONS}: applies each session event (re-keyed by sessionId, in arrival order) to the session
+ * state machine of DESIGN.md "Session state machine" against the directives in force on this task now, and evicts
+ * idle sessions.
+ *
+ * <p>Ordering (README "Decisions"): a live (ACTIVE/CUT) session applies every event in arrival order — its stored
+ * resource and subject are those of the latest event to arrive — except exact duplicates (same type and
+ * {@code occurredAt} as one of its last {@value SessionState#RECENT} recorded events). {@code occurredAt} orders events
+ * only against the session's end: after ENDED, an event ordered later makes the session live again (fail closed), an
+ * earlier one is late and ignored. An {@code occurredAt} more than the skew tolerance ahead of the wall clock is
+ * ordered as if it occurred now ({@link EnforcementSettings#orderingTime}), so a clock in year 2100 cannot hide
+ * later events. An ACTIVE session's heartbeat that changes nothing is not written back unless its last-seen time
+ * moved by {@code lastSeenGranularityMs} (and is then not remembered for duplicate detection either).
  *
  * <p>Eviction waits until the task has caught up with its input (so a restart after downtime never evicts
  * live sessions whose events are still unread): the task has run for {@code evictionCatchUpMs} and either its
  * last session record was appended (broker LogAppendTime) at most {@code evictionCatchUpMs} before it was
- * processed — the task works at the head of the log — or no record arrived for {@code evictionCatchUpMs}. The
- * pass is a cursor over the session store, {@code evictionBatchSize} entries per {@code evictionIntervalMs}.
- * Live (ACTIVE/CUT) evictions are audited; ENDED tombstones are dropped silently after the TTL.
+ * processed — the task works at the head of the log — or no record arrived for {@code evictionCatchUpMs}. It reads
+ * only the due buckets of the expiry index ({@value Names#SESSION_EXPIRY_INDEX_STORE}), at most
+ * {@code evictionBatchSize} entries per {@code evictionIntervalMs}: a bucket is due when every session in it has been
+ * idle for more than TTL + granularity. Live (ACTIVE/CUT) evictions are audited; ENDED tombstones are dropped silently.
  */
-final class MatchSessionsProcessor implements Processor<byte[], byte[], String, Emit> {
-    private final Deserializer<SessionEvent> deserializer;
+final class MatchSessionsProcessor implements Processor<String, SessionEvent, String, Emit> {
     private final EnforcementSettings settings;
     private ProcessorContext<String, Emit> context;
     private Enforcer enforcer;
     private long startedAtMs;
     private long lastRecordProcessedMs = -1;
     private long lastRecordLagMs;
-    private String evictionCursor;
 
-    MatchSessionsProcessor(Deserializer<SessionEvent> deserializer, EnforcementSettings settings) {
-        this.deserializer = deserializer;
+    MatchSessionsProcessor(EnforcementSettings settings) {
         this.settings = settings;
     }
 
     @Override
     public void init(ProcessorContext<String, Emit> context) {
         this.context = context;
-        this.enforcer = new Enforcer(context, settings.component());
+        this.enforcer = new Enforcer(context, settings.component(), settings.lastSeenGranularityMs());
         this.startedAtMs = context.currentSystemTimeMs();
         context.schedule(Duration.ofMillis(settings.evictionIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::evict);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
+    public void process(Record<String, SessionEvent> record) {
         long now = context.currentSystemTimeMs();
         lastRecordProcessedMs = now;
         lastRecordLagMs = Math.max(0, now - record.timestamp());
-        SessionEvent event;
-        try {
-            event = decode(record);
-        } catch (RuntimeException e) {
-            if (DecodeFailures.isEnvironmental(e)) {
-                throw e; // the registry or network, not the record: fail the task and retry, never dead-letter a good record
-            }
-            DeadLetters.forward(context, enforcer.auditor, record, e, now);
-            return;
+        if (record.value() != null) {
+            apply(record.value(), now);
         }
-        apply(event, now);
-    }
-
-    private SessionEvent decode(Record<byte[], byte[]> record) {
-        String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-        SessionEvent event = deserializer.deserialize(topic, record.headers(), record.value());
-        if (event == null) {
-            throw new IllegalArgumentException("value: a session event must not be null (tombstone)");
-        }
-        if (event.getSessionId() == null || event.getSessionId().isEmpty()) {
-            throw new IllegalArgumentException("sessionId: must not be empty");
-        }
-        if (event.getType() == null || event.getType() == SessionEventType.UNKNOWN) {
-            throw new IllegalArgumentException("type: " + event.getType() + " is not STARTED, HEARTBEAT, ATTRIBUTES_CHANGED or ENDED");
-        }
-        if (event.getSubject() == null || event.getResource() == null || event.getOccurredAt() == null) {
-            throw new IllegalArgumentException("subject, resource and occurredAt are required");
-        }
-        if (record.key() != null) {
-            String key = new String(record.key(), StandardCharsets.UTF_8);
-            if (!key.equals(event.getSessionId())) {
-                throw new IllegalArgumentException("key: " + key + " does not match sessionId " + event.getSessionId()
-                        + " (the session would be enforced on the wrong partition)");
-            }
-        }
-        return event;
     }
 
     private void apply(SessionEvent event, long now) {
         String id = event.getSessionId();
         long occurredAt = event.getOccurredAt().toEpochMilli();
+        long orderedAt = settings.orderingTime(occurredAt, now);
         SessionEventType type = event.getType();
+        SessionState.Fingerprint fingerprint = SessionState.fingerprint(type, occurredAt);
         SessionState stored = enforcer.sessions.get(id);
         if (stored != null) {
-            if (stored.status() == SessionState.Status.ENDED) {
-                if (occurredAt <= stored.lastOccurredAt()) {
-                    return; // late (or duplicate) event of an ended session: ignored
-                }
-            } else if (occurredAt < stored.lastOccurredAt() || occurredAt == stored.lastOccurredAt() && type == stored.lastType()) {
-                return; // exact duplicate, or older than what was applied: ignored
+            if (stored.isDuplicate(fingerprint)) {
+                return; // exact duplicate (same type and occurredAt): ignored
+            }
+            if (stored.status() == SessionState.Status.ENDED && orderedAt <= stored.lastOccurredAt()) {
+                return; // late event of an ended session: ignored
             }
         }
         SessionState.Status status = stored == null ? SessionState.Status.ACTIVE : stored.status();
-        SessionState updated = new SessionState(id, status, occurredAt, type, event.getResource(), event.getGatewayId(),
-                event.getSubject(), now, stored == null ? null : stored.cut());
+        SessionState updated = new SessionState(id, status, orderedAt, type, event.getResource(), event.getGatewayId(),
+                event.getSubject(), now, stored == null ? null : stored.cut(), stored == null ? null : stored.recent())
+                .remember(fingerprint);
         String via = type.name();
 
         if (stored == null || stored.status() == SessionState.Status.ENDED) {
             // unknown, or ended and now live again (later occurredAt): fail closed
             if (type == SessionEventType.ENDED) {
-                enforcer.sessions.put(id, updated.withStatus(SessionState.Status.ENDED));
+                enforcer.putSession(updated.withStatus(SessionState.Status.ENDED), stored);
                 if (stored == null) {
                     auditLifecycle(AuditEventType.SESSION_ENDED, updated, now, "unknown session");
                 }
@@ -137,14 +112,15 @@ final class MatchSessionsProcessor implements Processor<byte[], byte[], String, 
                 enforcer.cut(updated, started ? CommandKind.DENY : CommandKind.REVOKE, match.get(), via, now);
             } else {
                 SessionState active = updated.withStatus(SessionState.Status.ACTIVE);
-                enforcer.sessions.put(id, active);
-                auditLifecycle(AuditEventType.SESSION_STARTED, active, now, started ? null : "first event " + type);
+                enforcer.putSession(active, stored);
+                auditLifecycle(AuditEventType.SESSION_STARTED, active, now,
+                        stored != null ? "event after its end: live again" : started ? null : "first event " + type);
             }
             return;
         }
         if (type == SessionEventType.ENDED) {
             SessionState ended = updated.withStatus(SessionState.Status.ENDED);
-            enforcer.sessions.put(id, ended);
+            enforcer.putSession(ended, stored);
             auditLifecycle(AuditEventType.SESSION_ENDED, ended, now, null);
             return;
         }
@@ -156,9 +132,16 @@ final class MatchSessionsProcessor implements Processor<byte[], byte[], String, 
         Optional<DirectiveRules.Match> match = DirectiveRules.choose(enforcer.inForce(now), updated.resource(), updated.subject(), true);
         if (match.isPresent()) {
             enforcer.cut(updated, CommandKind.REVOKE, match.get(), via, now);
-        } else {
-            enforcer.sessions.put(id, updated);
+        } else if (changes(stored, updated) || now - stored.lastSeenMs() >= settings.lastSeenGranularityMs()) {
+            enforcer.putSession(updated, stored);
         }
+        // else: a heartbeat that changes nothing, seen again within the granularity: not written (DESIGN "Bounded state")
+    }
+
+    /** @return whether applying {@code next} changes what is enforced or reported about the session */
+    private static boolean changes(SessionState stored, SessionState next) {
+        return !Objects.equals(stored.resource(), next.resource()) || !Objects.equals(stored.gatewayId(), next.gatewayId())
+                || !Objects.equals(stored.subject(), next.subject());
     }
 
     private void auditLifecycle(AuditEventType type, SessionState s, long now, String note) {
@@ -188,36 +171,32 @@ final class MatchSessionsProcessor implements Processor<byte[], byte[], String, 
         if (!caughtUp(now)) {
             return;
         }
-        List<KeyValue<String, SessionState>> batch = new ArrayList<>();
-        boolean exhausted = true;
-        try (KeyValueIterator<String, SessionState> it = enforcer.sessions.range(evictionCursor, null)) {
-            int examined = 0;
-            while (it.hasNext()) {
-                KeyValue<String, SessionState> kv = it.next();
-                if (kv.key.equals(evictionCursor)) {
-                    continue;
-                }
-                if (examined == settings.evictionBatchSize()) {
-                    exhausted = false;
-                    break;
-                }
-                examined++;
-                evictionCursor = kv.key;
-                if (now - kv.value.lastSeenMs() >= settings.sessionTtlMs()) {
-                    batch.add(kv);
-                }
+        long g = settings.lastSeenGranularityMs();
+        // bucket b holds lastSeen in [b*g, (b+1)*g): due when (b+1)*g + ttl + g <= now, i.e. b < (now - ttl - g) / g
+        long firstNotDue = Math.floorDiv(now - settings.sessionTtlMs() - g, g);
+        if (firstNotDue <= 0) {
+            return;
+        }
+        List<KeyValue<String, byte[]>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = enforcer.expiryIndex.range(null, Enforcer.indexKey(firstNotDue, ""))) {
+            while (it.hasNext() && entries.size() < settings.evictionBatchSize()) {
+                entries.add(it.next());
             }
         }
-        if (exhausted) {
-            evictionCursor = null; // next pass starts over
-        }
-        for (KeyValue<String, SessionState> kv : batch) {
-            enforcer.sessions.delete(kv.key);
-            if (kv.value.status() != SessionState.Status.ENDED) {
-                enforcer.audit(kv.key, enforcer.auditor.event(AuditEventType.SESSION_EVICTED, now)
-                        .session(kv.key)
-                        .detail("status", kv.value.status())
-                        .detail("idleMs", now - kv.value.lastSeenMs())
+        for (KeyValue<String, byte[]> entry : entries) {
+            String id = entry.key.substring(entry.key.indexOf('\u0000') + 1);
+            long bucket = Long.parseLong(entry.key.substring(0, entry.key.indexOf('\u0000')));
+            SessionState s = enforcer.sessions.get(id);
+            if (s == null || enforcer.bucket(s.lastSeenMs()) != bucket) {
+                enforcer.expiryIndex.delete(entry.key); // stale entry
+                continue;
+            }
+            enforcer.deleteSession(s);
+            if (s.status() != SessionState.Status.ENDED) {
+                enforcer.audit(id, enforcer.auditor.event(AuditEventType.SESSION_EVICTED, now)
+                        .session(id)
+                        .detail("status", s.status())
+                        .detail("idleMs", now - s.lastSeenMs())
                         .detail("ttlMs", settings.sessionTtlMs()), now);
             }
         }

@@ -15,6 +15,20 @@ public final class Names {
     public static final String READ_SESSION_EVENTS = "read-session-events";
     public static final String READ_DIRECTIVE_IMPACTS = "read-directive-impacts";
 
+    // ---- intake sub-topology (one task per session-events partition)
+    /** Decodes session-events, checks key against payload, audits anomalies, re-keys by sessionId. */
+    public static final String DECODE_SESSION_EVENTS = "decode-session-events";
+    /**
+     * Session events re-keyed by the payload's sessionId with Streams' own partitioner, so the session task that holds
+     * a session's state does not depend on the gateways' partitioner (murmur2 or not), on null keys, or on keys that
+     * differ from the id; the internal topic is {@code <application.id>-session-events-by-id-repartition}.
+     */
+    public static final String SESSION_EVENTS_BY_ID = "session-events-by-id";
+    public static final String ROUTE_INTAKE = "route-intake-";
+    public static final String UNWRAP_SESSION_EVENTS = "unwrap-session-events";
+    /** {@value #SEQUENCE_KEY} → last audit sequence number issued by an intake task. */
+    public static final String INTAKE_AUDIT_SEQUENCE_STORE = "intake-audit-sequence-store";
+
     // ---- processors
     public static final String DECODE_DIRECTIVES = "decode-directives";
     public static final String APPLY_DIRECTIVES = "apply-directives";
@@ -41,6 +55,11 @@ public final class Names {
     public static final String SESSIONS_STORE = "sessions-store";
     /** sweep key → {@link SweepState}: cursor and counts of an unfinished sweep. */
     public static final String SWEEPS_STORE = "sweeps-store";
+    /**
+     * {@code bucket(19 digits) NUL sessionId} → empty: the sessions whose last-seen time falls in a bucket of
+     * {@code lastSeenGranularityMs}, so eviction reads only due buckets instead of scanning every session.
+     */
+    public static final String SESSION_EXPIRY_INDEX_STORE = "session-expiry-index-store";
     /** {@value #SEQUENCE_KEY} → last audit sequence number issued by the task. */
     public static final String AUDIT_SEQUENCE_STORE = "audit-sequence-store";
 
@@ -58,6 +77,14 @@ public final class Names {
      * aggregating impacts), which is not a session partition ("-1 where there is none").
      */
     public static final int CONTROL_SOURCE_PARTITION = -1;
+
+    /**
+     * @return {@code AuditEvent.component} of the intake tasks: they share partition numbers with the session tasks, so
+     *         a distinct component keeps {@code component/sourcePartition/sequence} unique
+     */
+    public static String intakeComponent(String component) {
+        return component + "-intake";
+    }
 
     private Names() {
     }

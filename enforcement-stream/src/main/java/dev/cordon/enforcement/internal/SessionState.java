@@ -4,6 +4,8 @@ import dev.cordon.avro.CommandKind;
 import dev.cordon.avro.SessionEventType;
 import dev.cordon.avro.Subject;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -12,19 +14,32 @@ import org.apache.kafka.common.serialization.Serde;
  *
  * @param sessionId      key
  * @param status         ACTIVE, CUT or ENDED
- * @param lastOccurredAt gateway clock of the last applied event (ms since epoch); orders this session's events only
- * @param lastType       type of the last applied event (exact-duplicate detection with {@code lastOccurredAt})
+ * @param lastOccurredAt ordering time (gateway clock, ms since epoch; a value more than the skew tolerance ahead of the
+ *                       task wall clock is replaced by the wall clock) of the last applied event; for an ENDED session,
+ *                       of its end: later events make it live again, earlier ones are late and ignored
+ * @param lastType       type of the last applied event
  * @param resource       current resource
  * @param gatewayId      current gateway
  * @param subject        current subject
- * @param lastSeenMs     task wall clock when the last event was applied (TTL eviction)
+ * @param lastSeenMs     task wall clock when an event was last recorded (TTL eviction); updated coarsely, at most
+ *                       {@code lastSeenGranularityMs} behind
  * @param cut            why it was first cut and the last attempt; kept after ENDED; {@code null} if never cut
+ * @param recent         fingerprints ({@link #fingerprint}) of the last {@value #RECENT} recorded events, newest last:
+ *                       an event matching one is an exact duplicate and ignored
  */
 public record SessionState(String sessionId, Status status, long lastOccurredAt, SessionEventType lastType,
-                           String resource, String gatewayId, Subject subject, long lastSeenMs, Cut cut) {
+                           String resource, String gatewayId, Subject subject, long lastSeenMs, Cut cut,
+                           List<Fingerprint> recent) {
+
+    /** How many recorded events duplicate detection remembers per session. */
+    public static final int RECENT = 8;
 
     /** Session status. */
     public enum Status { ACTIVE, CUT, ENDED }
+
+    /** What makes two events of one session exact duplicates: type and raw {@code occurredAt} (DESIGN.md). */
+    public record Fingerprint(SessionEventType type, long occurredAt) {
+    }
 
     /**
      * Why a session was cut: the command kind of the first cut, the directive that first cut it
@@ -37,20 +52,43 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
         }
     }
 
-    /** Store serde (internal format 1). */
-    public static final Serde<SessionState> SERDE = StateCodec.serde(1, SessionState::write, SessionState::read);
+    /** Store serde (internal format 2; format 1, without {@code recent}, is still read). */
+    public static final Serde<SessionState> SERDE = StateCodec.serde(2, SessionState::write,
+            java.util.Map.of(1, in -> read(in, 1), 2, in -> read(in, 2)));
 
     public SessionState {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(status, "status");
+        recent = recent == null ? List.of() : List.copyOf(recent);
+    }
+
+    /** @return the fingerprint of an event */
+    public static Fingerprint fingerprint(SessionEventType type, long occurredAt) {
+        return new Fingerprint(type, occurredAt);
+    }
+
+    /** @return whether an event with this fingerprint was recorded recently (an exact duplicate) */
+    public boolean isDuplicate(Fingerprint f) {
+        return recent.contains(f);
     }
 
     public SessionState withStatus(Status next) {
-        return new SessionState(sessionId, next, lastOccurredAt, lastType, resource, gatewayId, subject, lastSeenMs, cut);
+        return new SessionState(sessionId, next, lastOccurredAt, lastType, resource, gatewayId, subject, lastSeenMs, cut, recent);
     }
 
     public SessionState withCut(Cut next) {
-        return new SessionState(sessionId, Status.CUT, lastOccurredAt, lastType, resource, gatewayId, subject, lastSeenMs, next);
+        return new SessionState(sessionId, Status.CUT, lastOccurredAt, lastType, resource, gatewayId, subject, lastSeenMs, next, recent);
+    }
+
+    /** @return this state with {@code f} remembered (oldest forgotten beyond {@value #RECENT}) */
+    public SessionState remember(Fingerprint f) {
+        List<Fingerprint> next = new ArrayList<>(recent);
+        next.remove(f);
+        next.add(f);
+        while (next.size() > RECENT) {
+            next.remove(0);
+        }
+        return new SessionState(sessionId, status, lastOccurredAt, lastType, resource, gatewayId, subject, lastSeenMs, cut, next);
     }
 
     private static void write(SessionState v, StateCodec.Out out) throws IOException {
@@ -73,9 +111,14 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
             out.nullableString(v.cut.changeId());
             out.longValue(v.cut.cutAtMs());
         }
+        out.integer(v.recent.size());
+        for (Fingerprint f : v.recent) {
+            out.integer(f.type().ordinal());
+            out.longValue(f.occurredAt());
+        }
     }
 
-    private static SessionState read(StateCodec.In in) throws IOException {
+    private static SessionState read(StateCodec.In in, int version) throws IOException {
         String id = in.string();
         Status status = Status.values()[in.integer()];
         long occurred = in.longValue();
@@ -89,7 +132,16 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
             cut = new Cut(CommandKind.values()[in.integer()], in.integer(), in.string(), in.integer(), in.string(),
                     in.nullableString(), in.nullableString(), in.longValue());
         }
-        return new SessionState(id, status, occurred, type < 0 ? null : SessionEventType.values()[type],
-                resource, gateway, subject, lastSeen, cut);
+        SessionEventType lastType = type < 0 ? null : SessionEventType.values()[type];
+        List<Fingerprint> recent = new ArrayList<>();
+        if (version >= 2) {
+            int n = in.integer();
+            for (int i = 0; i < n; i++) {
+                recent.add(new Fingerprint(SessionEventType.values()[in.integer()], in.longValue()));
+            }
+        } else if (lastType != null) {
+            recent.add(new Fingerprint(lastType, occurred));
+        }
+        return new SessionState(id, status, occurred, lastType, resource, gateway, subject, lastSeen, cut, recent);
     }
 }

@@ -66,6 +66,32 @@ public final class StateCodec {
         return Serdes.serdeFrom(serializer, deserializer);
     }
 
+    /**
+     * @return a serde writing format {@code version} and reading any format in {@code readers} (older formats stay
+     *         readable after an upgrade: changelogs hold them)
+     */
+    public static <T> Serde<T> serde(int version, Writer<T> writer, Map<Integer, Reader<T>> readers) {
+        Serializer<T> serializer = (topic, value) -> value == null ? null : encode(version, writer, value);
+        Deserializer<T> deserializer = (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            int found;
+            try {
+                found = DecoderFactory.get().binaryDecoder(bytes, null).readInt();
+            } catch (IOException e) {
+                throw new SerializationException("unreadable internal state: " + e, e);
+            }
+            Reader<T> reader = readers.get(found);
+            if (reader == null) {
+                throw new SerializationException("internal state format " + found + " is not readable by this version (reads "
+                        + readers.keySet() + ")");
+            }
+            return decode(found, reader, bytes);
+        };
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
     static <T> byte[] encode(int version, Writer<T> writer, T value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);

@@ -27,9 +27,23 @@ public final class Suppliers {
         return () -> new AggregateImpactsProcessor(deserializer, s.component(), s.impactSampleSize());
     }
 
-    public static ProcessorSupplier<byte[], byte[], String, Emit> matchSessions(TopicCatalogue topics, EnforcementSettings s) {
+    public static ProcessorSupplier<byte[], byte[], String, Emit> decodeSessions(TopicCatalogue topics, EnforcementSettings s) {
         Deserializer<SessionEvent> deserializer = topics.sessionEvents().valueSerde().deserializer();
-        return () -> new MatchSessionsProcessor(deserializer, s);
+        return () -> new DecodeSessionsProcessor(deserializer, s);
+    }
+
+    public static ProcessorSupplier<String, SessionEvent, String, Emit> matchSessions(EnforcementSettings s) {
+        return () -> new MatchSessionsProcessor(s);
+    }
+
+    public static StoreBuilder<KeyValueStore<String, byte[]>> expiryIndexStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SESSION_EXPIRY_INDEX_STORE), Serdes.String(),
+                Serdes.ByteArray());
+    }
+
+    /** Serde of the re-keying topic: plain Avro binary of the compiled {@code SessionEvent} schema. */
+    public static org.apache.kafka.common.serialization.Serde<SessionEvent> sessionEventSerde() {
+        return StateCodec.serde(1, (v, out) -> out.record(v), in -> in.record(SessionEvent.class));
     }
 
     public static ProcessorSupplier<String, DirectiveChange, String, Emit> applyDirectives(EnforcementSettings s) {
