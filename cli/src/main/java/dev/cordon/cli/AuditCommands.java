@@ -33,12 +33,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code cordon audit …}: the auditor's tools. Thin wrappers over {@code dev.cordon.audit.tools}; exit codes:
- * 0 OK, 1 a check failed (or the witness refused), 2 bad usage or input.
+ * 0 OK, 1 a check failed (or the witness refused), 2 bad usage or input. Results go to stdout; progress, notes and
+ * hints to stderr.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Auditor's tools.",
         subcommands = {AuditCommands.Verify.class, AuditCommands.Prove.class, AuditCommands.VerifyProof.class,
                 AuditCommands.Export.class, AuditCommands.ReplayCmd.class, AuditCommands.WhyCmd.class,
-                AuditCommands.WitnessCmd.class})
+                AuditCommands.WitnessCmd.class, AuditCommands.PublicKey.class, AuditCommands.Checkpoints.class})
 public final class AuditCommands implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -142,28 +143,40 @@ public final class AuditCommands implements Runnable {
                 return report.ok() ? 0 : 1;
             }
             long started = System.nanoTime();
-            LogVerifier.Options o = new LogVerifier.Options(keys(publicKeys), state, !noUpdate, requireWitnesses,
-                    keys(witnessKeys), n -> {
-                        if (n > 0) {
-                            err.printf("\rverified %,d entries", n);
-                            err.flush();
-                        }
-                    });
             LogVerifyReport r;
             try (TrailSource src = bundle != null ? Bundle.open(bundle) : DatabaseTrail.open(db.dataSource())) {
+                Progress progress = new Progress(err, "verifying", src.expectedEntries());
+                LogVerifier.Options o = new LogVerifier.Options(keys(publicKeys), state, !noUpdate, requireWitnesses,
+                        keys(witnessKeys), progress);
                 r = LogVerifier.verify(src, o);
+                progress.done();
             }
             double s = (System.nanoTime() - started) / 1e9;
-            err.println();
             r.notes().forEach(n -> err.println("note: " + n));
+            if (publicKeys == null || publicKeys.isEmpty()) {
+                err.println("hint: get the log's public key from the operator out of band (`cordon audit public-key`"
+                        + " shows where it is) and pass --public-key FILE");
+            }
             if (r.ok()) {
-                out.printf("OK: %d entries, tree size %d, root %s; %d checkpoint signature(s) verified, newest size %d%s"
-                                + " (%.1f s)%n", r.entries(), r.treeSize(), r.rootHash(), r.checkpointsVerified(),
-                        r.latestCheckpointSize(), r.witnessedSize() == null ? "" : "; witnessed up to size " + r.witnessedSize(),
-                        s);
+                out.printf("OK: %,d entries, tree size %d, root %s%n", r.entries(), r.treeSize(), r.rootHash());
+                out.printf("    %d checkpoint signature(s) verified, newest checkpoint size %d%s%n", r.checkpointsVerified(),
+                        r.latestCheckpointSize(), r.witnessedSize() == null ? ""
+                                : "; " + requireWitnesses + " witness cosignature(s) up to size " + r.witnessedSize());
+                if (r.stateCheck() != null) {
+                    out.println("    " + r.stateCheck());
+                }
+                if (state != null) {
+                    out.println("    state " + state + (noUpdate ? " (not advanced: --no-update-state)"
+                            : r.latestCheckpointSize() > 0 ? " now holds checkpoint size " + AuditorStateView.size(state)
+                            : " unchanged (no checkpoint)"));
+                }
+                out.printf("    (%.1f s)%n", s);
                 return 0;
             }
             out.println("BROKEN" + (r.firstBadEntry() == null ? "" : " at entry " + r.firstBadEntry()) + ": " + r.problem());
+            if (state != null) {
+                out.println("    state " + state + " was not advanced");
+            }
             return 1;
         }
     }
@@ -200,6 +213,7 @@ public final class AuditCommands implements Runnable {
                 spec.commandLine().getErr().println("wrote " + outFile);
             } else {
                 spec.commandLine().getOut().print(text);
+                spec.commandLine().getOut().flush();
             }
             return 0;
         }
@@ -266,41 +280,72 @@ public final class AuditCommands implements Runnable {
         Path bundle;
         @Option(names = "--as-of", required = true, paramLabel = "T", description = "ISO-8601 instant or epoch ms.")
         String asOf;
-        @Option(names = "--output", defaultValue = "table", paramLabel = "table|json")
+        @Option(names = "--output", defaultValue = "table", paramLabel = "table|json", description = "table (default) or json.")
         String output;
+        @Option(names = "--summary", description = "Table: directives and counts only, not every session.")
+        boolean summary;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            if (!"table".equals(output) && !"json".equals(output)) {
+                throw new IllegalArgumentException("--output: '" + output + "' is neither table nor json");
+            }
             Replay.Result r;
             try (TrailSource src = bundle != null ? Bundle.open(bundle) : DatabaseTrail.open(db.dataSource())) {
                 r = Replay.asOf(src.entries(), instant(asOf, "--as-of"));
             }
             spec.commandLine().getOut().print("json".equals(output)
-                    ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Replay.toJson(r)) + "\n" : Replay.toTable(r));
+                    ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Replay.toJson(r)) + "\n"
+                    : Replay.toTable(r, !summary));
+            spec.commandLine().getOut().flush(); // print() does not flush an autoflush PrintWriter
             return 0;
         }
     }
 
     /** {@code cordon audit why}. */
     @Command(name = "why", mixinStandardHelpOptions = true,
-            description = "Explain one session: directive revisions, matching group, commands, and the entries with inclusion proofs.")
+            description = "Explain one session: every directive revision that covered it with the matching group, the "
+                    + "commands issued, and the entries that prove it (inclusion proofs against the newest checkpoint).")
     public static final class WhyCmd implements Callable<Integer> {
         @Mixin
         Db db;
         @Parameters(paramLabel = "SESSION")
         String session;
+        @Option(names = "--output", defaultValue = "text", paramLabel = "text|json",
+                description = "text (default: the explanation) or json (with every entry and its inclusion proof).")
+        String output;
+        @Option(names = "--proofs-dir", paramLabel = "DIR",
+                description = "Also write one proof file per entry (entry-N.proof.json), each checkable with verify-proof.")
+        Path proofsDir;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            if (!"text".equals(output) && !"json".equals(output)) {
+                throw new IllegalArgumentException("--output: '" + output + "' is neither text nor json");
+            }
             ObjectNode n;
             try (DatabaseTrail src = DatabaseTrail.open(db.dataSource())) {
                 n = Why.explain(src, session);
             }
-            spec.commandLine().getOut().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            PrintWriter out = spec.commandLine().getOut();
+            out.print("json".equals(output) ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n"
+                    : Why.toText(n));
+            out.flush(); // print() does not flush an autoflush PrintWriter
+            if (proofsDir != null && n.path("found").asBoolean()) {
+                Files.createDirectories(proofsDir);
+                var proofs = Why.proofs(n);
+                for (var p : proofs.entrySet()) {
+                    Files.writeString(proofsDir.resolve("entry-" + p.getKey() + ".proof.json"),
+                            JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p.getValue()) + "\n",
+                            StandardCharsets.UTF_8);
+                }
+                spec.commandLine().getErr().println("wrote " + proofs.size() + " proof file(s) to " + proofsDir
+                        + "; check each with: cordon audit verify-proof FILE --public-key KEY");
+            }
             return n.path("found").asBoolean() ? 0 : 1;
         }
     }
@@ -325,20 +370,167 @@ public final class AuditCommands implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            CheckpointKeys.WitnessKey key = init != null && !Files.exists(keyFile)
+            if (init == null && !Files.exists(keyFile)) {
+                throw new IllegalArgumentException("--key: " + keyFile + " does not exist; create it with --init NAME"
+                        + " (e.g. --init witness.example.org/w1)");
+            }
+            boolean generated = init != null && !Files.exists(keyFile);
+            CheckpointKeys.WitnessKey key = generated
                     ? CheckpointKeys.generateWitnessKey(keyFile, init) : CheckpointKeys.loadWitnessKey(keyFile);
-            spec.commandLine().getErr().println("witness cosignature key: " + key.cosignatureVerifierKey());
+            if (generated) {
+                spec.commandLine().getErr().println("generated witness key " + keyFile + " (secret: keep it)");
+            }
+            spec.commandLine().getErr().println("witness cosignature verifier key (give it to auditors for verify"
+                    + " --witness-key): " + key.cosignatureVerifierKey());
             try {
                 Witness.Outcome o = Witness.run(db.dataSource(), NoteVerifier.fromVerifierKey(keys(List.of(logKey)).get(0)),
                         key, state, Instant.now().getEpochSecond());
                 spec.commandLine().getOut().println(o.message());
                 if (o.cosignedNote() != null) {
                     spec.commandLine().getOut().print(o.cosignedNote());
+                    spec.commandLine().getOut().flush();
                 }
                 return 0;
             } catch (Witness.RefusedException e) {
                 spec.commandLine().getErr().println(e.getMessage());
                 return 1;
+            }
+        }
+    }
+
+    /** {@code cordon audit public-key}. */
+    @Command(name = "public-key", mixinStandardHelpOptions = true,
+            description = "Show the log's checkpoint verifier key(s): from the operator's key directory (--key-dir or "
+                    + "--data-dir), or the keys the database lists. An auditor should get the key out of band and compare.")
+    public static final class PublicKey implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--key-dir", paramLabel = "DIR",
+                description = "The sink's audit.signing.key.dir (holds " + CheckpointKeys.GENERATED_VKEY_FILE + ").")
+        Path keyDir;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "A demo/stack --data-dir (its audit-keys directory).")
+        Path dataDir;
+        @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also write the key(s) to FILE (one per line).")
+        Path outFile;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            List<String> found;
+            Path dir = keyDir != null ? keyDir : dataDir != null ? dataDir.resolve("audit-keys") : null;
+            if (dir != null) {
+                Path vkey = dir.resolve(CheckpointKeys.GENERATED_VKEY_FILE);
+                if (!Files.exists(vkey)) {
+                    throw new IllegalArgumentException((keyDir != null ? "--key-dir" : "--data-dir") + ": " + vkey
+                            + " does not exist (the sink writes it on first start, next to "
+                            + CheckpointKeys.GENERATED_KEY_FILE + ")");
+                }
+                found = keys(List.of("@" + vkey));
+                err.println("from " + vkey);
+            } else if (db.jdbc.url != null || db.config != null || System.getenv("CORDON_JDBC_URL") != null) {
+                try (DatabaseTrail src = DatabaseTrail.open(db.dataSource())) {
+                    found = src.verifierKeys();
+                }
+                err.println("from the database's audit_signing_keys (" + found.size() + " key(s), oldest first): the"
+                        + " operator controls that table, so compare with the key you got out of band");
+            } else {
+                throw new IllegalArgumentException("give --key-dir DIR (the sink's audit.signing.key.dir, default "
+                        + "~/.cordon/audit-keys), --data-dir DIR (demo/stack) or --jdbc-url URL");
+            }
+            found.forEach(out::println);
+            if (outFile != null) {
+                Files.writeString(outFile, String.join("\n", found) + "\n", StandardCharsets.UTF_8);
+                err.println("wrote " + outFile + "; use it as --public-key " + outFile);
+            }
+            return found.isEmpty() ? 1 : 0;
+        }
+    }
+
+    /** {@code cordon audit checkpoints}. */
+    @Command(name = "checkpoints", mixinStandardHelpOptions = true,
+            description = "List the signed checkpoints (number, tree size, reason, time, key, cosignatures): the sizes to "
+                    + "give prove --consistency.")
+    public static final class Checkpoints implements Callable<Integer> {
+        @Mixin
+        Db db;
+        @Option(names = "--bundle", paramLabel = "FILE", description = "List those of an export bundle instead.")
+        Path bundle;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (TrailSource src = bundle != null ? Bundle.open(bundle) : DatabaseTrail.open(db.dataSource())) {
+                out.printf("%4s %10s %-9s %-24s %-34s %s%n", "NO", "TREE SIZE", "REASON", "SIGNED AT", "KEY", "COSIGNED BY");
+                for (var cp : src.checkpoints()) {
+                    List<String> witnesses = new ArrayList<>();
+                    for (var c : src.cosignatures()) {
+                        if (c.treeSize() == cp.treeSize() && java.util.Arrays.equals(c.rootHash(), cp.rootHash())) {
+                            witnesses.add(c.witnessName());
+                        }
+                    }
+                    out.printf("%4d %10d %-9s %-24s %-34s %s%n", cp.number(), cp.treeSize(), cp.reason(),
+                            Instant.ofEpochMilli(cp.signedAtMs()), cp.keyName() + "+" + String.format("%08x", cp.keyId()),
+                            witnesses.isEmpty() ? "-" : String.join(", ", witnesses));
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** Reads the tree size out of an auditor state file (for messages). */
+    static final class AuditorStateView {
+        static long size(Path state) {
+            var s = dev.cordon.audit.tools.AuditorState.load(state);
+            return s == null ? 0 : s.treeSize();
+        }
+    }
+
+    /**
+     * Progress on stderr while a long log is read: on a terminal one line rewritten in place, otherwise a line at
+     * most every 5 s (so logs stay short); nothing for logs read in under a second.
+     */
+    static final class Progress implements java.util.function.LongConsumer {
+        private final PrintWriter err;
+        private final String verb;
+        private final long total;
+        private final boolean console = System.console() != null;
+        private final long startedMs = System.currentTimeMillis();
+        private long lastPrintMs;
+        private boolean printed;
+
+        Progress(PrintWriter err, String verb, long total) {
+            this.err = err;
+            this.verb = verb;
+            this.total = total;
+        }
+
+        @Override
+        public void accept(long n) {
+            long now = System.currentTimeMillis();
+            if (n <= 0 || now - startedMs < 1_000 || now - lastPrintMs < (console ? 200 : 5_000)) {
+                return;
+            }
+            lastPrintMs = now;
+            printed = true;
+            String text = total > 0 ? String.format("%s: %,d of %,d entries (%d%%), %,.0f entries/s", verb, n, total,
+                    n * 100 / total, n * 1000.0 / Math.max(1, now - startedMs))
+                    : String.format("%s: %,d entries", verb, n);
+            if (console) {
+                err.print("\r" + text);
+            } else {
+                err.println(text);
+            }
+            err.flush();
+        }
+
+        void done() {
+            if (printed && console) {
+                err.println();
             }
         }
     }

@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
                 DirectiveCommands.class,
                 TopicsCommand.class,
                 TokenCommand.class,
+                BenchCommand.class,
+                SigningKeyCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Cordon implements Runnable {

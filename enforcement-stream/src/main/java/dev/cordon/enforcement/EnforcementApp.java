@@ -81,7 +81,12 @@ public final class EnforcementApp implements AutoCloseable {
         try (Admin admin = Admin.create(config.adminConfig())) {
             checkTopics(admin, topics, settings);
         }
-        Topology topology = EnforcementTopology.build(topics, settings);
+        dev.cordon.schemas.signing.TrustedKeys trusted = config.trustedKeys();
+        if (trusted == null) {
+            LOG.warn("{}=false and no {}: directive changes are NOT signature-checked; any record on directive-changes "
+                    + "takes effect", EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, EnforcementConfig.TRUSTED_KEYS_CONFIG);
+        }
+        Topology topology = EnforcementTopology.build(topics, settings, trusted);
         LOG.info("Enforcement topology:\n{}", topology.describe());
         String appId = config.applicationId();
         Set<String> internal = StateMarker.internalTopics(appId, topology.describe(), externalTopics(topics));

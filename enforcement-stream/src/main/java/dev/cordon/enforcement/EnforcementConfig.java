@@ -1,5 +1,6 @@
 package dev.cordon.enforcement;
 
+import dev.cordon.schemas.signing.TrustedKeys;
 import dev.cordon.enforcement.internal.BoundedRocksDbConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -84,10 +85,27 @@ public final class EnforcementConfig extends AbstractConfig {
 
     private static final EnforcementSettings D = EnforcementSettings.defaults();
 
+    public static final String TRUSTED_KEYS_CONFIG = "directive.trusted.keys";
+    public static final String TRUSTED_KEYS_DOC = "Public keys that may sign directive changes, as keyId:base64 entries "
+            + "(directive-ingest logs its key's entry; SigningKey.trustedEntry()). A change not signed by one of them is "
+            + "dead-lettered, audited and has no effect.";
+    public static final String SIGNATURES_REQUIRED_CONFIG = "directive.signatures.required";
+    public static final String SIGNATURES_REQUIRED_DOC = "Refuse to start without " + TRUSTED_KEYS_CONFIG
+            + ". Set false only to run without signature checks (local experiments): then any record on "
+            + "directive-changes takes effect.";
+
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_PREFIX_DOC)
+            .define(TRUSTED_KEYS_CONFIG, Type.LIST, "", (name, value) -> {
+                try {
+                    TrustedKeys.parse(((java.util.List<?>) value).stream().map(String::valueOf).toList());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name + ": " + e.getMessage());
+                }
+            }, Importance.HIGH, TRUSTED_KEYS_DOC)
+            .define(SIGNATURES_REQUIRED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SIGNATURES_REQUIRED_DOC)
             .define(APPLICATION_ID_CONFIG, Type.STRING, "cordon-enforcement", new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "cordon-enforcement").toString(),
                     new ConfigDef.NonEmptyString(), Importance.MEDIUM, STATE_DIR_DOC)
@@ -129,6 +147,24 @@ public final class EnforcementConfig extends AbstractConfig {
     }
 
     /** @return the definition (for docs and CLI help) */
+    /**
+     * @return the keys directive changes must be signed with, or {@code null} when signatures are not checked
+     *         ({@value #SIGNATURES_REQUIRED_CONFIG}=false and no keys)
+     * @throws ConfigException when signatures are required and no key is configured
+     */
+    public TrustedKeys trustedKeys() {
+        java.util.List<String> entries = getList(TRUSTED_KEYS_CONFIG);
+        if (entries.isEmpty()) {
+            if (getBoolean(SIGNATURES_REQUIRED_CONFIG)) {
+                throw new ConfigException(TRUSTED_KEYS_CONFIG + " is empty: nobody's directive changes could be trusted. "
+                        + "Set it to directive-ingest's signing key entry (keyId:base64; ingest logs it, or "
+                        + "SigningKey.trustedEntry()) or set " + SIGNATURES_REQUIRED_CONFIG + "=false to run without checks");
+            }
+            return null;
+        }
+        return TrustedKeys.parse(entries);
+    }
+
     public static ConfigDef configDef() {
         return new ConfigDef(CONFIG);
     }

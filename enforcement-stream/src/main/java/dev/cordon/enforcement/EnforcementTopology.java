@@ -9,6 +9,7 @@ import dev.cordon.enforcement.internal.BroadcastPartitioner;
 import dev.cordon.enforcement.internal.Emit;
 import dev.cordon.enforcement.internal.Suppliers;
 import dev.cordon.schemas.TopicCatalogue;
+import dev.cordon.schemas.signing.TrustedKeys;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
@@ -48,11 +49,26 @@ public final class EnforcementTopology {
     }
 
     /**
+     * The topology without signature checks on directive changes — for TopologyTestDriver tests and tools
+     * that feed it unsigned changes. {@link EnforcementApp} always uses
+     * {@link #build(TopicCatalogue, EnforcementSettings, TrustedKeys)} with the configured keys.
+     *
      * @param topics   typed topics (values with the registry serde; {@code TopicCatalogue.create(prefix, serdeConfig)})
      * @param settings tuning; {@code sessionPartitions} must equal session-events' partition count
      * @return the topology; every node, store and internal topic is explicitly named
      */
     public static Topology build(TopicCatalogue topics, EnforcementSettings settings) {
+        return build(topics, settings, null);
+    }
+
+    /**
+     * @param topics   typed topics (values with the registry serde; {@code TopicCatalogue.create(prefix, serdeConfig)})
+     * @param settings tuning; {@code sessionPartitions} must equal session-events' partition count
+     * @param trusted  keys that may sign directive changes (issue 6 §4): a change not signed by one of them is
+     *                 dead-lettered, audited DIRECTIVE_IGNORED and has no effect; {@code null} = not checked
+     * @return the topology; every node, store and internal topic is explicitly named
+     */
+    public static Topology build(TopicCatalogue topics, EnforcementSettings settings, TrustedKeys trusted) {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(settings, "settings");
         AvroTrust.ensure();
@@ -100,7 +116,7 @@ public final class EnforcementTopology {
                 .process(Suppliers.matchSessions(settings), Named.as(MATCH_SESSIONS),
                         DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
         KStream<String, Emit> fromDirectives = broadcast
-                .process(Suppliers.applyDirectives(settings), Named.as(APPLY_DIRECTIVES),
+                .process(Suppliers.applyDirectives(settings, trusted), Named.as(APPLY_DIRECTIVES),
                         DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
         route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false, false);
         return builder.build();

@@ -59,6 +59,7 @@ class EnforcementAppIntegrationTest {
                 .sessionPartitions(PARTITIONS).withPostgres(false).build())) {
             Map<String, Object> cfg = new HashMap<>(stack.clientConfig());
             cfg.put(EnforcementConfig.SESSION_PARTITIONS_CONFIG, PARTITIONS);
+            cfg.put(EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, false); // produces unsigned changes straight to the topic
             cfg.put(EnforcementConfig.STATE_DIR_CONFIG, stateDir.toString());
             cfg.put(EnforcementConfig.APPLICATION_ID_CONFIG, "cordon-enforcement-it-" + UUID.randomUUID().toString().substring(0, 8));
             TopicCatalogue topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));

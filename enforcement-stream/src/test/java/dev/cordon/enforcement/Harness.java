@@ -71,6 +71,11 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(EnforcementSettings settings) {
+        this(settings, null);
+    }
+
+    /** With signature checks: directive changes must be signed by one of {@code trusted} (null = unchecked). */
+    Harness(EnforcementSettings settings, dev.cordon.schemas.signing.TrustedKeys trusted) {
         String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
         this.topics = catalogue(prefix);
         try {
@@ -84,7 +89,7 @@ final class Harness implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        driver = new TopologyTestDriver(EnforcementTopology.build(topics, settings), props, T0);
+        driver = new TopologyTestDriver(EnforcementTopology.build(topics, settings, trusted), props, T0);
         directives = driver.createInputTopic(topics.directiveChanges().name(), Serdes.String().serializer(),
                 topics.directiveChanges().valueSerde().serializer());
         sessions = driver.createInputTopic(topics.sessionEvents().name(), Serdes.String().serializer(),
@@ -130,6 +135,13 @@ final class Harness implements AutoCloseable {
 
     void send(SessionEvent e) {
         sessions.pipeInput(new TestRecord<>(e.getSessionId(), e, now));
+    }
+
+    /** Sends a change signed with {@code key} (headers cordon.signature.key-id and cordon.signature), as ingest does. */
+    void sendSigned(DirectiveChange d, dev.cordon.schemas.signing.SigningKey key) {
+        org.apache.kafka.common.header.Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        dev.cordon.schemas.signing.DirectiveSignatures.sign(d, key, headers);
+        directives.pipeInput(new TestRecord<>(d.getDirectiveId(), d, headers, now));
     }
 
     void send(DirectiveChange d) {

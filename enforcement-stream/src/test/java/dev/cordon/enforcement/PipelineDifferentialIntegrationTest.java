@@ -55,6 +55,7 @@ class PipelineDifferentialIntegrationTest {
             Map<String, Object> cfg = new HashMap<>(stack.clientConfig());
             String appId = "pipeline-diff-" + UUID.randomUUID().toString().substring(0, 6);
             cfg.put(EnforcementConfig.SESSION_PARTITIONS_CONFIG, PARTITIONS);
+            cfg.put(EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, false); // produces unsigned changes straight to the topic
             cfg.put(EnforcementConfig.APPLICATION_ID_CONFIG, appId);
             cfg.put(EnforcementConfig.STATE_DIR_CONFIG, Files.createTempDirectory("pipeline-diff").toString());
             cfg.put(EnforcementConfig.LAST_SEEN_GRANULARITY_MS_CONFIG, 1);

@@ -148,10 +148,11 @@ public final class LocalPipeline implements AutoCloseable {
             AuditSink auditSink = AuditSink.start(new AuditSinkConfig(auditProps));
             started.add(auditSink);
 
-            // Ingest signs every directive change with this key; enforcement-stream must trust its public half
-            // (signingKey.trustedEntry()) once it verifies signatures (issue 6 point 4).
+            // Ingest signs every directive change with this key; enforcement-stream trusts only its public half
+            // (issue 6 point 4), so a record written straight into directive-changes has no effect.
             SigningKey signingKey = signingKey(dataDir);
             Map<String, Object> streamProps = new HashMap<>(clients);
+            streamProps.put("directive.trusted.keys", signingKey.trustedEntry());
             streamProps.put("topic.prefix", stack.topicPrefix());
             streamProps.put("session.partitions", options.sessionPartitions());
             streamProps.put("state.dir", dataDir.resolve("streams").toString());
@@ -240,8 +241,8 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * @return the key ingest signs directive changes with; enforcement-stream must trust
-     *         {@code signingKey().trustedEntry()} once it verifies signatures
+     * @return the key ingest signs directive changes with; enforcement-stream trusts
+     *         {@code signingKey().trustedEntry()} and nothing else
      */
     public SigningKey signingKey() {
         return ingest.signingKey();

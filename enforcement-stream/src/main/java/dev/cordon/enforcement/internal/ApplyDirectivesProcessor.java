@@ -4,6 +4,10 @@ import dev.cordon.avro.AuditEventType;
 import dev.cordon.avro.CommandKind;
 import dev.cordon.avro.DirectiveAction;
 import dev.cordon.avro.DirectiveChange;
+import dev.cordon.schemas.serde.AvroBinary;
+import dev.cordon.schemas.signing.DirectiveSignatureException;
+import dev.cordon.schemas.signing.DirectiveSignatures;
+import dev.cordon.schemas.signing.TrustedKeys;
 import dev.cordon.avro.DirectiveImpact;
 import dev.cordon.avro.DirectiveMode;
 import dev.cordon.avro.EnforcementKind;
@@ -43,8 +47,11 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
     private ProcessorContext<String, Emit> context;
     private Enforcer enforcer;
 
-    ApplyDirectivesProcessor(EnforcementSettings settings) {
+    private final TrustedKeys trusted;
+
+    ApplyDirectivesProcessor(EnforcementSettings settings, TrustedKeys trusted) {
         this.settings = settings;
+        this.trusted = trusted;
     }
 
     @Override
@@ -63,6 +70,9 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         }
         long now = context.currentSystemTimeMs();
         String id = change.getDirectiveId();
+        if (trusted != null && !signedByTrustedKey(record, change, now)) {
+            return; // forged, unsigned or unknown key: no effect (dead-lettered and audited)
+        }
         if (change.getMode() == DirectiveMode.DRY_RUN) {
             enforcer.audit(id, received(change, now).detail("status", "DRY_RUN"), now);
             startSweep(change, now);
@@ -288,5 +298,31 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                 .detail("revoked", t.revoked)
                 .detail("changeId", d.getChangeId())
                 .detail("requestId", d.getRequestId()), now);
+    }
+
+    /**
+     * Verifies the change's Ed25519 signature (issue 6 §4; {@link DirectiveSignatures}) after the multicast, so
+     * a record written straight into directive-changes by anyone but ingest has no effect. A refused record goes
+     * to dead-letters (its canonical bytes; one per session partition, since every task sees it) and is audited
+     * as DIRECTIVE_IGNORED with the reason.
+     *
+     * @return true when a trusted key signed exactly these bytes
+     */
+    private boolean signedByTrustedKey(Record<String, DirectiveChange> record, DirectiveChange change, long now) {
+        try {
+            DirectiveSignatures.verify(change, record.headers(), trusted);
+            return true;
+        } catch (DirectiveSignatureException e) {
+            byte[] key = change.getDirectiveId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            DeadLetters.forward(context, enforcer.auditor,
+                    new Record<>(key, AvroBinary.encode(change), record.timestamp(), record.headers()), e, now);
+            enforcer.audit(change.getDirectiveId(), enforcer.auditor.event(AuditEventType.DIRECTIVE_IGNORED, now)
+                    .directive(change.getDirectiveId(), change.getRevision())
+                    .detail("status", "SIGNATURE_" + e.reason().name())
+                    .detail("keyId", String.valueOf(e.keyId()))
+                    .detail("changeId", String.valueOf(change.getChangeId()))
+                    .detail("error", String.valueOf(e.getMessage())), now);
+            return false;
+        }
     }
 }

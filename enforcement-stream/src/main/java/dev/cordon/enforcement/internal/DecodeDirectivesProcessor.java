@@ -58,6 +58,9 @@ final class DecodeDirectivesProcessor implements Processor<byte[], byte[], Strin
             DeadLetters.forward(context, auditor, record, e, now);
             return;
         }
-        context.forward(new Record<String, Emit>(change.getDirectiveId(), new Emit.Directive(change), now, new RecordHeaders()));
+        // keep the headers: the signature (cordon.signature, cordon.signature.key-id) travels with the change
+        // through the multicast topic and is verified by every session task (ApplyDirectivesProcessor)
+        context.forward(new Record<String, Emit>(change.getDirectiveId(), new Emit.Directive(change), now,
+                new RecordHeaders(record.headers().toArray())));
     }
 }

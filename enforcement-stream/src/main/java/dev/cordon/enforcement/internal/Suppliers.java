@@ -46,8 +46,12 @@ public final class Suppliers {
         return StateCodec.serde(1, (v, out) -> out.record(v), in -> in.record(SessionEvent.class));
     }
 
-    public static ProcessorSupplier<String, DirectiveChange, String, Emit> applyDirectives(EnforcementSettings s) {
-        return () -> new ApplyDirectivesProcessor(s);
+    /**
+     * @param trusted the keys a directive change must be signed with; {@code null} = signatures not checked
+     */
+    public static ProcessorSupplier<String, DirectiveChange, String, Emit> applyDirectives(EnforcementSettings s,
+                                                                                           dev.cordon.schemas.signing.TrustedKeys trusted) {
+        return () -> new ApplyDirectivesProcessor(s, trusted);
     }
 
     public static StoreBuilder<KeyValueStore<String, DirectiveEntry>> directivesStore() {

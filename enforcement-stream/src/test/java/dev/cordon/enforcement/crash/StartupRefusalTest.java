@@ -64,6 +64,7 @@ class StartupRefusalTest {
         c.put(EnforcementConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
         c.put(EnforcementConfig.TOPIC_PREFIX_CONFIG, prefix);
         c.put(EnforcementConfig.SESSION_PARTITIONS_CONFIG, PARTITIONS);
+        c.put(EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, false); // these tests are about topics and guarantees, not signatures
         c.put(EnforcementConfig.APPLICATION_ID_CONFIG, appId);
         c.put(EnforcementConfig.STATE_DIR_CONFIG, Files.createTempDirectory("refusal").toString());
         return c;
