@@ -1,5 +1,13 @@
 package dev.cordon.enforcement;
 
+import dev.cordon.enforcement.internal.EnforcementMetrics;
+import dev.cordon.ops.KafkaStreamsOps;
+import dev.cordon.ops.MetricNames;
+import dev.cordon.ops.OpsConfig;
+import dev.cordon.ops.OpsMetrics;
+import dev.cordon.ops.OpsServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import dev.cordon.enforcement.internal.DirectiveEntry;
 import dev.cordon.enforcement.internal.Names;
 import dev.cordon.enforcement.internal.StateMarker;
@@ -41,6 +49,10 @@ public final class EnforcementApp implements AutoCloseable {
     private final long closeTimeoutMs;
     private final AtomicInteger threadsReplaced = new AtomicInteger();
     private final AtomicReference<String> lastThreadFailure = new AtomicReference<>();
+    private final double[] sampled = new double[2];
+    private OpsMetrics ops;
+    private OpsServer opsServer;
+    private java.util.concurrent.ScheduledExecutorService sampler;
 
     private EnforcementApp(KafkaStreams streams, EnforcementSettings settings, long closeTimeoutMs) {
         this.streams = streams;
@@ -86,7 +98,8 @@ public final class EnforcementApp implements AutoCloseable {
             LOG.warn("{}=false and no {}: directive changes are NOT signature-checked; any record on directive-changes "
                     + "takes effect", EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, EnforcementConfig.TRUSTED_KEYS_CONFIG);
         }
-        Topology topology = EnforcementTopology.build(topics, settings, trusted);
+        OpsMetrics ops = OpsMetrics.create("enforcement-stream");
+        Topology topology = EnforcementTopology.build(topics, settings, trusted, new EnforcementMetrics(ops.registry()));
         LOG.info("Enforcement topology:\n{}", topology.describe());
         String appId = config.applicationId();
         Set<String> internal = StateMarker.internalTopics(appId, topology.describe(), externalTopics(topics));
@@ -95,8 +108,17 @@ public final class EnforcementApp implements AutoCloseable {
         }
         KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
         EnforcementApp app = new EnforcementApp(streams, settings, config.closeTimeoutMs());
+        app.ops = ops;
+        KafkaStreamsOps.bind(ops, streams);
+        Counter deaths = Counter.builder(MetricNames.STREAMS_THREAD_DEATHS)
+                .description("Stream threads that died and were replaced").register(ops.registry());
+        Gauge.builder(MetricNames.ENFORCEMENT_SESSIONS_ACTIVE, app.sampled, s -> s[0])
+                .description("Live (ACTIVE) sessions in this instance's stores, sampled").register(ops.registry());
+        Gauge.builder(MetricNames.ENFORCEMENT_DIRECTIVES_IN_FORCE, app.sampled, s -> s[1])
+                .description("Directives in force (RESTRICT, ENFORCE, within their window), sampled").register(ops.registry());
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("Stream thread failed; replacing it (its tasks resume from the last commit)", error);
+            deaths.increment();
             app.threadsReplaced.incrementAndGet();
             app.lastThreadFailure.set(error.getClass().getName() + ": " + error.getMessage());
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -117,7 +139,70 @@ public final class EnforcementApp implements AutoCloseable {
             }
         });
         streams.start();
+        int threads = config.getInt(EnforcementConfig.NUM_STREAM_THREADS_CONFIG);
+        try {
+            app.opsServer = OpsServer.startIfEnabled(OpsConfig.settings(config), ops.registry(),
+                    List.of(KafkaStreamsOps.liveness("kafka-streams", streams)),
+                    List.of(KafkaStreamsOps.readiness("kafka-streams", streams, threads))).orElse(null);
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+        app.sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cordon-enforcement-gauges");
+            t.setDaemon(true);
+            return t;
+        });
+        app.sampler.scheduleWithFixedDelay(app::sampleStores, 5, 15, java.util.concurrent.TimeUnit.SECONDS);
         return app;
+    }
+
+    /**
+     * Counts live sessions over this instance's session stores, and directives in force in one local copy
+     * (directives are multicast, so every partition holds them all). Every 15 s; a full store scan is cheap
+     * next to enforcement itself, and keeps the gauges out of the topology.
+     */
+    private void sampleStores() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return;
+        }
+        try {
+            long now = System.currentTimeMillis();
+            long active = 0;
+            var sessions = streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                    dev.cordon.enforcement.internal.Names.SESSIONS_STORE,
+                    org.apache.kafka.streams.state.QueryableStoreTypes.<String, dev.cordon.enforcement.internal.SessionState>keyValueStore()));
+            try (var it = sessions.all()) {
+                while (it.hasNext()) {
+                    if (it.next().value.status() == dev.cordon.enforcement.internal.SessionState.Status.ACTIVE) {
+                        active++;
+                    }
+                }
+            }
+            long inForce = 0;
+            for (var task : streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream()).toList()) {
+                if (task.topicPartitions().stream().noneMatch(tp -> tp.topic().endsWith(dev.cordon.enforcement.internal.Names.DIRECTIVE_BROADCAST + "-repartition"))) {
+                    continue;
+                }
+                int partition = task.topicPartitions().iterator().next().partition();
+                var directives = streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                        dev.cordon.enforcement.internal.Names.DIRECTIVES_STORE,
+                        org.apache.kafka.streams.state.QueryableStoreTypes.<String, dev.cordon.enforcement.internal.DirectiveEntry>keyValueStore())
+                        .withPartition(partition));
+                try (var it = directives.all()) {
+                    while (it.hasNext()) {
+                        if (dev.cordon.enforcement.internal.DirectiveRules.inForce(it.next().value.current(), now)) {
+                            inForce++;
+                        }
+                    }
+                }
+                break;
+            }
+            sampled[0] = active;
+            sampled[1] = inForce;
+        } catch (RuntimeException e) {
+            LOG.debug("store sampling skipped (rebalancing?)", e);
+        }
     }
 
     private static Set<String> externalTopics(TopicCatalogue topics) {
@@ -218,8 +303,22 @@ public final class EnforcementApp implements AutoCloseable {
     /** Closes Kafka Streams, waiting at most {@code close.timeout.ms}. */
     @Override
     public void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
+        if (opsServer != null) {
+            opsServer.close();
+        }
         if (!streams.close(Duration.ofMillis(closeTimeoutMs))) {
             LOG.warn("Kafka Streams did not shut down within {} ms", closeTimeoutMs);
         }
+        if (ops != null) {
+            ops.close();
+        }
+    }
+
+    /** @return the metrics and health endpoint's base URI, when {@code ops.enabled} */
+    public java.util.Optional<java.net.URI> opsUri() {
+        return java.util.Optional.ofNullable(opsServer).map(OpsServer::baseUri);
     }
 }

@@ -165,6 +165,10 @@ public final class EnforcementConfig extends AbstractConfig {
         return TrustedKeys.parse(entries);
     }
 
+    static {
+        dev.cordon.ops.OpsConfig.define(CONFIG, dev.cordon.ops.OpsConfig.DEFAULT_PORT_ENFORCEMENT); // ops.enabled, ops.host, ops.port
+    }
+
     public static ConfigDef configDef() {
         return new ConfigDef(CONFIG);
     }

@@ -9,6 +9,7 @@ import dev.cordon.enforcement.internal.BroadcastPartitioner;
 import dev.cordon.enforcement.internal.Emit;
 import dev.cordon.enforcement.internal.Suppliers;
 import dev.cordon.schemas.TopicCatalogue;
+import dev.cordon.enforcement.internal.EnforcementMetrics;
 import dev.cordon.schemas.signing.TrustedKeys;
 import java.util.Map;
 import java.util.Objects;
@@ -69,6 +70,17 @@ public final class EnforcementTopology {
      * @return the topology; every node, store and internal topic is explicitly named
      */
     public static Topology build(TopicCatalogue topics, EnforcementSettings settings, TrustedKeys trusted) {
+        return build(topics, settings, trusted, EnforcementMetrics.unscraped());
+    }
+
+    /**
+     * As {@link #build(TopicCatalogue, EnforcementSettings, TrustedKeys)}, counting outputs in {@code metrics}.
+     *
+     * @param metrics meters for commands, dead letters and directive-to-last-revocation latency
+     * @return the topology
+     */
+    public static Topology build(TopicCatalogue topics, EnforcementSettings settings, TrustedKeys trusted,
+                                 EnforcementMetrics metrics) {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(settings, "settings");
         AvroTrust.ensure();
@@ -90,7 +102,7 @@ public final class EnforcementTopology {
                 .stream(topics.directiveImpacts().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_DIRECTIVE_IMPACTS))
                 .process(Suppliers.aggregateImpacts(topics, settings), Named.as(AGGREGATE_IMPACTS),
                         CONTROL_AUDIT_SEQUENCE_STORE, IMPACT_PARTIALS_STORE);
-        Map<String, KStream<String, Emit>> control = route(decoded.merge(aggregated, Named.as(MERGE_CONTROL_OUTPUTS)), ROUTE_CONTROL, topics, false, true, false);
+        Map<String, KStream<String, Emit>> control = route(decoded.merge(aggregated, Named.as(MERGE_CONTROL_OUTPUTS)), ROUTE_CONTROL, topics, false, true, false, metrics);
         KStream<String, DirectiveChange> broadcast = control.get(ROUTE_CONTROL + "directives")
                 .mapValues(e -> ((Emit.Directive) e).change(), Named.as(UNWRAP_DIRECTIVES))
                 .repartition(Repartitioned.<String, DirectiveChange>as(DIRECTIVE_BROADCAST)
@@ -104,7 +116,7 @@ public final class EnforcementTopology {
         KStream<String, Emit> intake = builder
                 .stream(topics.sessionEvents().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(READ_SESSION_EVENTS))
                 .process(Suppliers.decodeSessions(topics, settings), Named.as(DECODE_SESSION_EVENTS), INTAKE_AUDIT_SEQUENCE_STORE);
-        KStream<String, SessionEvent> byId = route(intake, ROUTE_INTAKE, topics, false, false, true).get(ROUTE_INTAKE + "sessions")
+        KStream<String, SessionEvent> byId = route(intake, ROUTE_INTAKE, topics, false, false, true, metrics).get(ROUTE_INTAKE + "sessions")
                 .mapValues(e -> ((Emit.Session) e).event(), Named.as(UNWRAP_SESSION_EVENTS))
                 .repartition(Repartitioned.<String, SessionEvent>as(SESSION_EVENTS_BY_ID)
                         .withKeySerde(Serdes.String())
@@ -118,7 +130,8 @@ public final class EnforcementTopology {
         KStream<String, Emit> fromDirectives = broadcast
                 .process(Suppliers.applyDirectives(settings, trusted), Named.as(APPLY_DIRECTIVES),
                         DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
-        route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false, false);
+        route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false, false,
+                metrics);
         return builder.build();
     }
 
@@ -133,8 +146,9 @@ public final class EnforcementTopology {
      *         decoded session events, under {@code prefix + "sessions"}, when {@code withSessions}
      */
     private static Map<String, KStream<String, Emit>> route(KStream<String, Emit> out, String prefix, TopicCatalogue topics,
-                                                            boolean withCommands, boolean withDirectives, boolean withSessions) {
-        var split = out.split(Named.as(prefix));
+                                                            boolean withCommands, boolean withDirectives, boolean withSessions,
+                                                            EnforcementMetrics metrics) {
+        var split = out.peek((k, v) -> metrics.record(v), Named.as(prefix + "count-outputs")).split(Named.as(prefix));
         if (withCommands) {
             split = split.branch((k, v) -> v instanceof Emit.Command, Branched.withConsumer(s -> s
                     .mapValues(v -> ((Emit.Command) v).command(), Named.as(prefix + "unwrap-commands"))

@@ -61,6 +61,8 @@ class EnforcementAppIntegrationTest {
             cfg.put(EnforcementConfig.SESSION_PARTITIONS_CONFIG, PARTITIONS);
             cfg.put(EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, false); // produces unsigned changes straight to the topic
             cfg.put(EnforcementConfig.STATE_DIR_CONFIG, stateDir.toString());
+            cfg.put("ops.enabled", true);
+            cfg.put("ops.port", 0);
             cfg.put(EnforcementConfig.APPLICATION_ID_CONFIG, "cordon-enforcement-it-" + UUID.randomUUID().toString().substring(0, 8));
             TopicCatalogue topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));
 
@@ -132,6 +134,19 @@ class EnforcementAppIntegrationTest {
                 assertThat(received).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(covered);
                 assertThat(received.stream().map(ConsumerRecord::partition).collect(Collectors.toSet()))
                         .containsExactlyInAnyOrder(0, 1, 2, 3);
+
+                // And the metrics endpoint counts the revocations and the directive's time to last revocation,
+                // and reports ready (issue 7 §4)
+                java.net.URI ops = app.opsUri().orElseThrow();
+                var http = java.net.http.HttpClient.newHttpClient();
+                String metrics = http.send(java.net.http.HttpRequest.newBuilder(ops.resolve("/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics)
+                        .containsPattern("cordon_enforcement_commands_total\\{[^}]*kind=\"REVOKE\"[^}]*} " + covered.size() + "\\.0")
+                        .containsPattern("cordon_enforcement_directive_revocation_latency_seconds_count\\{[^}]*} 1(\\.0)?\\b")
+                        .contains("cordon_streams_running");
+                assertThat(http.send(java.net.http.HttpRequest.newBuilder(ops.resolve("/health/ready")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             }
         }
     }
