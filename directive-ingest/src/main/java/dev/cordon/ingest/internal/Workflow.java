@@ -173,8 +173,10 @@ public final class Workflow {
         details.put("approval", "break-glass: in force at once, unapproved");
         details.put("breakGlass", "true");
         details.put("breakGlassUntil", until.toString());
-        LOG.warn("BREAK-GLASS: {} revision {} by {} in force until {} unless approved", v.directiveId(), v.revision(),
-                r.principal().display(), until);
+        LOG.atWarn().addKeyValue("directiveId", v.directiveId()).addKeyValue("revision", v.revision())
+                .addKeyValue("principal", r.principal().display())
+                .log("BREAK-GLASS: {} revision {} by {} in force until {} unless approved", v.directiveId(), v.revision(),
+                        r.principal().display(), until);
         return new DirectiveLog.Plan<>(answer).publish(change, details)
                 .state(WorkflowState.pendingKey(v.directiveId(), v.revision()), pending.toString());
     }
@@ -281,8 +283,10 @@ public final class Workflow {
             Answer answer = accepted(change, 200);
             answer.body().put("status", "APPROVED").put("approvedRevision", revision)
                     .put("submittedBy", details.get("submittedBy")).put("approvedBy", r.principal().display());
-            LOG.info("{} approved {} revision {} of {} (published as revision {})", r.principal().display(), state,
-                    revision, directiveId, change.getRevision());
+            LOG.atInfo().addKeyValue("directiveId", directiveId).addKeyValue("revision", change.getRevision())
+                    .addKeyValue("changeId", change.getChangeId()).addKeyValue("principal", r.principal().display())
+                    .log("{} approved {} revision {} of {} (published as revision {})", r.principal().display(), state,
+                            revision, directiveId, change.getRevision());
             return remember(new DirectiveLog.Plan<>(answer).publish(change, details)
                     .state(WorkflowState.pendingKey(directiveId, revision), pending.toString()), r);
         });

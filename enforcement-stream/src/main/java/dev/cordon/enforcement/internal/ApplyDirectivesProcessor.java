@@ -130,7 +130,12 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         startSweep(change, now);
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApplyDirectivesProcessor.class);
+
     private void startSweep(DirectiveChange change, long now) {
+        LOG.atDebug().addKeyValue("directiveId", change.getDirectiveId()).addKeyValue("revision", change.getRevision())
+                .addKeyValue("partition", context.taskId().partition())
+                .log("sweep started for {} revision {} ({})", change.getDirectiveId(), change.getRevision(), change.getMode());
         String key = SweepState.key(change);
         if (enforcer.sweeps.get(key) != null) {
             return; // already sweeping this very revision (e.g. a re-delivered dry run)

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 final class DeadLetters {
     private static final int MAX_MESSAGE = 1000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeadLetters.class);
 
     private DeadLetters() {
     }
@@ -38,6 +39,9 @@ final class DeadLetters {
         context.forward(new Record<String, Emit>(null, new Emit.DeadLetter(record.key(), record.value()), nowMs, headers));
 
         String subject = topic + "-" + partition + "@" + offset;
+        LOG.atWarn().addKeyValue("topic", topic).addKeyValue("partition", partition).addKeyValue("offset", offset)
+                .addKeyValue("exception", error.getClass().getName())
+                .log("dead-lettered {}: {}", subject, message);
         var audit = auditor.event(AuditEventType.INPUT_UNREADABLE, nowMs)
                 .detail("topic", topic)
                 .detail("partition", partition)

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * updates the session, forwards the {@code RevocationCommand} and its audit entry together).
  */
 final class Enforcer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Enforcer.class);
     final ProcessorContext<String, Emit> context;
     final KeyValueStore<String, DirectiveEntry> directives;
     final KeyValueStore<String, SessionState> sessions;
@@ -150,6 +151,11 @@ final class Enforcer {
                 .setIssuedAt(Instant.ofEpochMilli(nowMs))
                 .setChangeId(cut.changeId())
                 .build();
+        LOG.atDebug().addKeyValue("sessionId", s.sessionId()).addKeyValue("directiveId", command.getDirectiveId())
+                .addKeyValue("revision", command.getDirectiveRevision()).addKeyValue("kind", command.getKind())
+                .addKeyValue("attempt", command.getAttempt())
+                .log("{} {} attempt {} ({} revision {})", command.getKind(), s.sessionId(), command.getAttempt(),
+                        command.getDirectiveId(), command.getDirectiveRevision());
         forward(s.sessionId(), new Emit.Command(command), nowMs);
         var audit = auditor.event(type, nowMs)
                 .directive(cut.directiveId(), cut.directiveRevision())
