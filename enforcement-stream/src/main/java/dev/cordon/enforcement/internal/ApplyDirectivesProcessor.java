@@ -194,7 +194,17 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         }
     }
 
-    /** Sweep punctuation: at most {@code sweepBatchSize} session entries over all unfinished sweeps. */
+    /**
+     * Wall-clock budget of one sweep punctuation, in ns. {@code sweepBatchSize} bounds the entries a task visits per
+     * punctuation, but one stream thread runs the punctuations of all its tasks (12 by default) before it can commit,
+     * so a count alone let one transaction hold 12 × 5,000 cuts — longer than Streams' 10 s transaction timeout on a
+     * loaded 2-core machine, which fences the producer (DESIGN.md "Fan-out at scale"). Time bounds it whatever the
+     * machine: a batch is cut short after 25 ms and resumes from its cursor at the next punctuation. A performance
+     * bound only; no decision depends on it.
+     */
+    static final long SWEEP_TIME_BUDGET_NANOS = 25_000_000L;
+
+    /** Sweep punctuation: at most {@code sweepBatchSize} session entries, and about 25 ms, over all unfinished sweeps. */
     void sweep() {
         List<KeyValue<String, SweepState>> active = enforcer.allSweeps();
         if (active.isEmpty()) {
@@ -203,6 +213,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         long now = context.currentSystemTimeMs();
         List<DirectiveChange> inForce = enforcer.inForce(now);
         int budget = settings.sweepBatchSize();
+        long deadline = System.nanoTime() + SWEEP_TIME_BUDGET_NANOS;
         for (KeyValue<String, SweepState> kv : active) {
             if (budget <= 0) {
                 break;
@@ -221,8 +232,9 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                     if (session.key.equals(s.cursor)) {
                         continue;
                     }
-                    if (budget <= 0) {
+                    if (budget <= 0 || ((budget & 63) == 0 && System.nanoTime() > deadline)) {
                         exhausted = false;
+                        budget = 0; // the other sweeps wait for the next punctuation too
                         break;
                     }
                     budget--;

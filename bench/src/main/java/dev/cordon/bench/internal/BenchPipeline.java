@@ -1,0 +1,222 @@
+package dev.cordon.bench.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cordon.avro.SessionEvent;
+import dev.cordon.embedded.EmbeddedStack;
+import dev.cordon.enforcement.EnforcementApp;
+import dev.cordon.enforcement.EnforcementConfig;
+import dev.cordon.enforcement.EnforcementTopology;
+import dev.cordon.ingest.IngestConfig;
+import dev.cordon.ingest.IngestService;
+import dev.cordon.schemas.TopicCatalogue;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.TopologyDescription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parts of Cordon a benchmark needs, in this JVM on the embedded stack: broker, schema registry, optionally
+ * PostgreSQL, enforcement-stream and directive-ingest (authentication and four-eyes approval off, so a POST is
+ * published at once and answers 202).
+ */
+public final class BenchPipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BenchPipeline.class);
+
+    private final EmbeddedStack stack;
+    private final TopicCatalogue topics;
+    private final List<AutoCloseable> closeables;
+    private final EnforcementApp enforcement;
+    private final IngestService ingest;
+    private final EnforcementConfig enforcementConfig;
+    private final Admin admin;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param partitions      partitions of session-events (and the session-keyed internal topics)
+     * @param withPostgres    whether PostgreSQL starts (the audit benchmark)
+     * @param withServices    whether enforcement-stream and ingest start
+     * @param enforcementProps extra enforcement-stream keys (e.g. {@code streams.commit.interval.ms})
+     */
+    public record Options(int partitions, boolean withPostgres, boolean withServices, Map<String, Object> enforcementProps) {
+    }
+
+    private BenchPipeline(EmbeddedStack stack, TopicCatalogue topics, List<AutoCloseable> closeables, EnforcementApp enforcement,
+                          IngestService ingest, EnforcementConfig cfg, Admin admin) {
+        this.stack = stack;
+        this.topics = topics;
+        this.closeables = closeables;
+        this.enforcement = enforcement;
+        this.ingest = ingest;
+        this.enforcementConfig = cfg;
+        this.admin = admin;
+    }
+
+    /** Starts the stack and services and waits until every stream task is assigned. */
+    public static BenchPipeline start(Options o) throws Exception {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            EmbeddedStack stack = EmbeddedStack.start(EmbeddedStack.Options.builder().sessionPartitions(o.partitions())
+                    .withPostgres(o.withPostgres()).build());
+            started.add(stack);
+            TopicCatalogue topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));
+            Admin admin = Admin.create(stack.clientConfig());
+            started.add(admin);
+            EnforcementApp enforcement = null;
+            IngestService ingest = null;
+            EnforcementConfig cfg = null;
+            if (o.withServices()) {
+                // ingest signs every change; enforcement verifies against its public half (DESIGN.md, issue 6)
+                dev.cordon.schemas.signing.SigningKey key = dev.cordon.schemas.signing.SigningKey.generate();
+                Map<String, Object> sp = new HashMap<>(stack.clientConfig());
+                sp.put("topic.prefix", stack.topicPrefix());
+                sp.put("session.partitions", o.partitions());
+                sp.put("state.dir", stack.dataDir().resolve("streams").toString());
+                sp.put("directive.trusted.keys", key.trustedEntry());
+                sp.putAll(o.enforcementProps());
+                cfg = new EnforcementConfig(sp);
+                enforcement = EnforcementApp.start(cfg);
+                started.add(enforcement);
+                Map<String, Object> ip = new HashMap<>(stack.clientConfig());
+                ip.put("topic.prefix", stack.topicPrefix());
+                ip.put("ingest.port", 0);
+                ip.put("ingest.auth.disabled", true);
+                ip.put("ingest.approval.required", false);
+                ip.put("ingest.signing.private.key", key.privateKeyBase64());
+                ingest = IngestService.start(new IngestConfig(ip));
+                started.add(ingest);
+            }
+            BenchPipeline p = new BenchPipeline(stack, topics, started, enforcement, ingest, cfg, admin);
+            if (enforcement != null) {
+                EnforcementApp e = enforcement;
+                Waits.until("every stream task assigned", Duration.ofSeconds(120), e::isRunning);
+            }
+            return p;
+        } catch (Exception | Error e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                closeQuietly(started.get(i));
+            }
+            throw e;
+        }
+    }
+
+    public EmbeddedStack stack() {
+        return stack;
+    }
+
+    public TopicCatalogue topics() {
+        return topics;
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    public EnforcementApp enforcement() {
+        return enforcement;
+    }
+
+    /** @return the enforcement application id (consumer group, internal topic prefix) */
+    public String applicationId() {
+        return enforcementConfig.applicationId();
+    }
+
+    /** @return every topic the enforcement application reads (external ones, and its repartition topics) */
+    public Set<String> enforcementInputs() {
+        Set<String> external = Set.of(topics.directiveChanges().name(), topics.sessionEvents().name(),
+                topics.revocationCommands().name(), topics.directiveImpacts().name(), topics.auditLog().name(),
+                topics.deadLetters().name());
+        Set<String> out = new HashSet<>();
+        TopologyDescription d = EnforcementTopology.build(topics, enforcementConfig.settings()).describe();
+        for (TopologyDescription.Subtopology s : d.subtopologies()) {
+            for (TopologyDescription.Node n : s.nodes()) {
+                if (n instanceof TopologyDescription.Source src && src.topicSet() != null) {
+                    for (String t : src.topicSet()) {
+                        out.add(external.contains(t) ? t : applicationId() + "-" + t);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return a producer of session events tuned for throughput (idempotent, acks=all, 256 KiB batches, linger 5 ms) */
+    public KafkaProducer<String, SessionEvent> sessionProducer(int lingerMs) {
+        Map<String, Object> p = new HashMap<>(stack.clientConfig());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+        return new KafkaProducer<>(p, topics.sessionEvents().keySerde().serializer(), topics.sessionEvents().valueSerde().serializer());
+    }
+
+    /**
+     * Posts a directive document to ingest's {@code POST /v1/directives}.
+     *
+     * @return the HTTP status (202 when accepted)
+     * @throws IllegalStateException when ingest refuses it
+     */
+    public int issue(ObjectNode doc) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(ingest.baseUri().resolve("/v1/directives"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(doc), StandardCharsets.UTF_8)).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("ingest refused the directive: HTTP " + r.statusCode() + " " + r.body());
+        }
+        return r.statusCode();
+    }
+
+    /** A RESTRICT / ENFORCE / REVOKE_AND_DENY document on the given resources; {@code subjectsNotIn} empty = everyone. */
+    public ObjectNode restrict(String id, List<String> resources, String attribute, List<String> values) {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("directiveId", id).put("revision", 1).put("action", "RESTRICT").put("issuer", "cordon-bench")
+                .put("legalBasis", "benchmark").put("reason", "benchmark fan-out").put("mode", "ENFORCE")
+                .put("enforcement", "REVOKE_AND_DENY");
+        ObjectNode scope = doc.putObject("scope");
+        resources.forEach(scope.putArray("resources")::add);
+        if (attribute != null) {
+            ObjectNode cond = scope.putArray("subjects").addObject().putArray("all").addObject();
+            cond.put("attribute", attribute).put("op", "IN");
+            values.forEach(cond.putArray("values")::add);
+        }
+        return doc;
+    }
+
+    /** @return ingest's base URI */
+    public URI ingestUri() {
+        return ingest.baseUri();
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("error while closing {}", c.getClass().getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeQuietly(closeables.get(i));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cordon.bench.internal;
+
+import dev.cordon.bench.Report;
+import dev.cordon.bench.Report.Figure;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Issue 5 point 7: heap after GC and RocksDB disk with N active sessions in the running pipeline (this JVM: broker,
+ * registry, enforcement-stream, ingest). Baseline: the same measures on the same pipeline before the sessions arrive.
+ */
+public final class MemoryBench {
+    private MemoryBench() {
+    }
+
+    public static Report run(int n, Consumer<String> progress) throws Exception {
+        Report.Builder rb = new Report.Builder(String.format("memory and disk, N = %,d active sessions", n));
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, Map.of()))) {
+            FanOutBench.warmUp(p);
+            Path state = p.stack().dataDir().resolve("streams");
+            long heap0 = heapAfterGc();
+            long disk0 = size(state);
+            long rss0 = rss();
+            double loadMs = FanOutBench.loadSessions(p, n, "s-");
+            progress.accept(String.format("loaded %,d sessions in %.0f ms", n, loadMs));
+            // let at least one more commit flush the memtables
+            FanOutBench.awaitIdle(p, java.time.Duration.ofSeconds(60));
+            long heap1 = heapAfterGc();
+            long disk1 = size(state);
+            long rss1 = rss();
+            rb.add(new Figure("heap used after GC (whole JVM)", heap1 / 1048576.0, "MiB", heap0 / 1048576.0, "same JVM before the sessions",
+                    (double) heap1 / heap0, "", ""));
+            rb.add(Figure.plain("heap per active session", (heap1 - heap0) / (double) n, "bytes"));
+            rb.add(new Figure("RocksDB state directory on disk", disk1 / 1048576.0, "MiB", disk0 / 1048576.0, "before the sessions",
+                    disk0 == 0 ? Double.NaN : (double) disk1 / disk0, "", ""));
+            rb.add(Figure.plain("disk per active session", (disk1 - disk0) / (double) n, "bytes"));
+            rb.add(new Figure("process RSS (heap + RocksDB off-heap + broker)", rss1 / 1048576.0, "MiB", rss0 / 1048576.0,
+                    "before the sessions", (double) rss1 / rss0, "", ""));
+            rb.note("heap max " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576 + " MiB; per-store disk: "
+                    + perStore(state));
+            rb.note("the embedded broker's own heap (log indexes, producer state) is in this JVM too");
+            return rb.build();
+        }
+    }
+
+    static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100); // lets finalisation and concurrent phases run between full collections
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static long size(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    static String perStore(Path state) throws Exception {
+        Map<String, Long> by = new TreeMap<>();
+        if (Files.exists(state)) {
+            try (var files = Files.walk(state)) {
+                files.filter(Files::isRegularFile).forEach(f -> {
+                    Path rel = state.relativize(f);
+                    // <app>/<task>/rocksdb/<store>/...
+                    String store = rel.getNameCount() > 3 && rel.getName(2).toString().equals("rocksdb") ? rel.getName(3).toString() : "other";
+                    by.merge(store, f.toFile().length(), Long::sum);
+                });
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        by.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.1f MiB", v / 1048576.0)).append("; "));
+        return sb.toString();
+    }
+
+    static long rss() throws Exception {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1L);
+    }
+}
