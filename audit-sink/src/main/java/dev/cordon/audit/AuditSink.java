@@ -67,7 +67,8 @@ import org.slf4j.LoggerFactory;
  *       into {@code audit_tree_nodes} and the new head into {@code audit_tree_heads} — the log is never re-read.
  *       A checkpoint ({@link SignedCheckpoint}) is signed in that transaction after a batch holding a directive
  *       change, and at most {@code audit.checkpoint.interval.ms} after the previous one while the log grows
- *       (checked between batches too); after the commit it is published to {@code <prefix>audit-checkpoints}
+ *       (checked between batches too), and a {@code SHUTDOWN} checkpoint on {@link #close()} when entries were
+ *       stored after the last one (so a stopped log is signed to its end); after the commit it is published to {@code <prefix>audit-checkpoints}
  *       (key = origin, value = the signed note, UTF-8). A failed publication is logged: the database row is the
  *       record, and witnesses may read it there.</li>
  *   <li>On a database or dead-letter error nothing advances: the batch is retried with exponential

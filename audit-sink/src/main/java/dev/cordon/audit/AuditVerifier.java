@@ -41,7 +41,9 @@ import javax.sql.DataSource;
  * </ol>
  * Limits: someone with full control of the database can delete the tail, or rewrite history and
  * recompute the whole chain consistently; only comparison with a signed checkpoint kept by the auditor
- * (RFC 6962 tree head, planned in issue 4) detects that. Unreadable-input entries have no origin and are
+ * detects that: the RFC 6962 tree and Ed25519 checkpoints, checked by
+ * {@link dev.cordon.audit.tools.LogVerifier} ({@code cordon audit verify --state}) and by witnesses
+ * ({@link dev.cordon.audit.tools.Witness}). Unreadable-input entries have no origin and are
  * covered by the chain only.
  */
 public final class AuditVerifier {
@@ -97,6 +99,7 @@ public final class AuditVerifier {
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
+        CanonicalAvro.registerSchemas(c);
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT " + EntryStore.COLUMNS + " FROM audit_entries ORDER BY seq")) {
             ps.setFetchSize(FETCH_SIZE);
@@ -291,17 +294,17 @@ public final class AuditVerifier {
                             + (after.getKey() - 1 > missing ? ".." + (after.getKey() - 1) : "")
                             + " missing before entry " + after.getValue() + " (origin sequence " + after.getKey()
                             + "); the hash chain itself is intact, so an event was removed and the chain recomputed,"
-                            + " or it was never stored — only a signed checkpoint (issue 4) proves the chain was not rewritten");
+                            + " or it was never stored — only a signed checkpoint (cordon audit verify --state) proves the chain was not rewritten");
         }
     }
 
     private static String payloadMismatch(AuditEntry e) {
-        if (!CanonicalAvro.PAYLOAD_FORMAT.equals(e.payloadFormat())) {
-            return null; // raw input, or another schema version: covered by the hash only
+        if (!CanonicalAvro.canDecode(e.payloadFormat())) {
+            return null; // raw input, or a schema version not registered: covered by the hash only
         }
         GenericRecord ev;
         try {
-            ev = CanonicalAvro.decode(e.payload());
+            ev = CanonicalAvro.decode(e.payloadFormat(), e.payload());
         } catch (IOException | RuntimeException ex) {
             return "payload is not a valid " + e.payloadFormat() + " AuditEvent: " + ex.getMessage();
         }

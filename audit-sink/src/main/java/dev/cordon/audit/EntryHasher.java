@@ -49,8 +49,9 @@ import java.util.Objects;
  * <p>What the chain proves and what it does not: any change to a covered column, a deleted,
  * inserted or reordered entry breaks the chain at that entry — unless whoever controls the database
  * recomputes every later hash. That rewrite is caught only by comparing with a checkpoint signed
- * earlier and kept by the auditor (RFC 6962 tree heads, planned as issue 4), and partly by the
- * per-origin sequence check of {@link AuditVerifier}.
+ * earlier and kept by the auditor (the signed RFC 6962 checkpoints of {@link TreeLeaf} /
+ * {@link dev.cordon.audit.tools.LogVerifier}, cosigned by witnesses), and partly by the per-origin sequence check
+ * of {@link AuditVerifier}.
  */
 public final class EntryHasher {
     /** Hash size in bytes (SHA-256). */

@@ -112,6 +112,7 @@ class AuditToolsTest {
         assertThat(r.kind()).isEqualTo("modified-entry");
         assertThat(r.firstBadEntry()).isEqualTo(17L);
         assertThat(r.checkpointsVerified()).isEqualTo(1); // size 10 checked before entry 17
+        assertThat(r.problem()).startsWith("modified-entry: ").doesNotContain("modified-entry: modified-entry");
     }
 
     @Test
@@ -306,6 +307,31 @@ class AuditToolsTest {
         assertThat(r.ok()).as(r.problem()).isTrue();
         assertThat(r.entries()).isEqualTo(50);
         assertThat(r.checkpointsVerified()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldTreatAnAuditorStateBeyondAnOlderExportAsANoteButBeyondTheLiveLogAsTruncation() throws Exception {
+        // Given the auditor verified the whole log (size 50), and an export of entries 21..30
+        Path state = dir.resolve("state.json");
+        assertThat(verify(trusted().withState(state, true)).ok()).isTrue();
+        Path bundle = dir.resolve("older.jsonl");
+        try (DatabaseTrail src = DatabaseTrail.open(db.service())) {
+            Bundle.export(src, 1_795_000_100_021L, 1_795_000_100_030L, bundle);
+        }
+
+        // When the export is verified with that state
+        LogVerifyReport r;
+        try (TrailSource src = Bundle.open(bundle)) {
+            r = LogVerifier.verify(src, trusted().withState(state, true));
+        }
+
+        // Then it is good, says why the state was not compared, and the state does not move back
+        assertThat(r.ok()).as(r.problem()).isTrue();
+        assertThat(r.stateCheck()).isNull();
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("lies beyond the end of this bundle"));
+        assertThat(dev.cordon.audit.tools.AuditorState.load(state).treeSize()).isEqualTo(50);
+        // and the live log, verified again, is reported consistent with it
+        assertThat(verify(trusted().withState(state, false)).stateCheck()).contains("size 50");
     }
 
     @Test

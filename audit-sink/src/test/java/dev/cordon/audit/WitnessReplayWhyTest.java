@@ -217,4 +217,26 @@ class WitnessReplayWhyTest {
             c.rollback();
         }
     }
+
+    @Test
+    void shouldSignAShutdownCheckpointOnlyWhenEntriesFollowTheLastOne() throws SQLException {
+        // Given a log whose last checkpoint covers 1 entry
+        TestDatabase.Db db = pg.newDatabase();
+        Checkpointer cp = new Checkpointer(TrailFixture.ORIGIN, TrailFixture.KEY.signer(), TrailFixture.KEY.verifierKey(),
+                60_000);
+        try (Connection c = db.serviceConnection()) {
+            c.setAutoCommit(false);
+            var tree = dev.cordon.audit.merkle.CompactRange.empty();
+            tree.append(new byte[32]);
+            assertThat(cp.maybeSign(c, tree, false, T0).reason()).isEqualTo("FIRST");
+            // When / Then: nothing new -> none; one more entry within the interval -> SHUTDOWN at once
+            assertThat(cp.signOnShutdown(c, tree, T0 + 1)).isNull();
+            tree.append(new byte[32]);
+            assertThat(cp.maybeSign(c, tree, false, T0 + 2)).isNull();
+            var shutdown = cp.signOnShutdown(c, tree, T0 + 2);
+            assertThat(shutdown.reason()).isEqualTo("SHUTDOWN");
+            assertThat(shutdown.treeSize()).isEqualTo(2);
+            c.rollback();
+        }
+    }
 }

@@ -294,6 +294,10 @@ public final class AuditCommands implements Runnable {
             }
             Replay.Result r;
             try (TrailSource src = bundle != null ? Bundle.open(bundle) : DatabaseTrail.open(db.dataSource())) {
+                if (src.startSize() > 0) {
+                    spec.commandLine().getErr().println("note: this " + src.description() + " starts after entry "
+                            + src.startSize() + ": sessions and directives recorded before it are not in the replay");
+                }
                 r = Replay.asOf(src.entries(), instant(asOf, "--as-of"));
             }
             spec.commandLine().getOut().print("json".equals(output)
@@ -378,7 +382,10 @@ public final class AuditCommands implements Runnable {
             CheckpointKeys.WitnessKey key = generated
                     ? CheckpointKeys.generateWitnessKey(keyFile, init) : CheckpointKeys.loadWitnessKey(keyFile);
             if (generated) {
-                spec.commandLine().getErr().println("generated witness key " + keyFile + " (secret: keep it)");
+                Path vkey = keyFile.resolveSibling(keyFile.getFileName() + ".cosig.vkey");
+                Files.writeString(vkey, key.cosignatureVerifierKey() + "\n", StandardCharsets.UTF_8);
+                spec.commandLine().getErr().println("generated witness key " + keyFile + " (secret: keep it) and "
+                        + vkey + " (public: auditors pass it to verify --witness-key)");
             }
             spec.commandLine().getErr().println("witness cosignature verifier key (give it to auditors for verify"
                     + " --witness-key): " + key.cosignatureVerifierKey());

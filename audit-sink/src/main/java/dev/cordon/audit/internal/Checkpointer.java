@@ -11,8 +11,9 @@ import java.sql.SQLException;
 /**
  * Decides when to sign a checkpoint and signs it inside the caller's transaction (DESIGN.md "Audit trail"):
  * right after a batch holding a directive change ({@code DIRECTIVE_ACCEPTED} / {@code DIRECTIVE_RECEIVED}),
- * whenever the tree grew and the last checkpoint is {@code intervalMs} old, and once under a key that has not
- * signed yet ({@code ROTATION} / {@code FIRST}).
+ * whenever the tree grew and the last checkpoint is {@code intervalMs} old, once under a key that has not
+ * signed yet ({@code ROTATION} / {@code FIRST}), and on a graceful stop when the tree grew since the last one
+ * ({@code SHUTDOWN}).
  */
 public final class Checkpointer {
     private final String origin;
@@ -45,6 +46,24 @@ public final class Checkpointer {
      */
     public SignedCheckpoint maybeSign(Connection c, CompactRange tree, boolean directiveChange, long nowMs)
             throws SQLException {
+        return sign(c, tree, directiveChange, false, nowMs);
+    }
+
+    /**
+     * Signs a {@code SHUTDOWN} checkpoint when the tree grew since the last checkpoint (or a {@code FIRST} /
+     * {@code ROTATION} one when due), whatever the interval.
+     *
+     * @param c     connection in the writer's transaction (writer lock held)
+     * @param tree  the tree as stored
+     * @param nowMs wall clock
+     * @return the new checkpoint, or {@code null} when the last one already covers the tree
+     */
+    public SignedCheckpoint signOnShutdown(Connection c, CompactRange tree, long nowMs) throws SQLException {
+        return sign(c, tree, false, true, nowMs);
+    }
+
+    private SignedCheckpoint sign(Connection c, CompactRange tree, boolean directiveChange, boolean shutdown, long nowMs)
+            throws SQLException {
         SignedCheckpoint last = TreeStore.lastCheckpoint(c);
         boolean newKey = last == null || !(last.keyName().equals(signer.keyName())
                 && last.keyId() == Integer.toUnsignedLong(signer.keyId()));
@@ -60,6 +79,8 @@ public final class Checkpointer {
             return null;
         } else if (directiveChange) {
             reason = "DIRECTIVE";
+        } else if (shutdown) {
+            reason = "SHUTDOWN";
         } else if (nowMs - last.signedAtMs() >= intervalMs) {
             reason = "PERIODIC";
         } else {

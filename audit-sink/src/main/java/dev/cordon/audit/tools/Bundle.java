@@ -87,7 +87,9 @@ public final class Bundle {
             start.hashes().forEach(x -> cr.add(Base64.getEncoder().encodeToString(x)));
             ArrayNode keys = h.putArray("verifierKeys");
             db.verifierKeys().forEach(keys::add);
-            h.putObject("payloadSchemas").put(CanonicalAvro.PAYLOAD_FORMAT, CanonicalAvro.SCHEMA_JSON);
+            ObjectNode schemas = h.putObject("payloadSchemas");
+            db.payloadSchemas().forEach(schemas::put);
+            schemas.put(CanonicalAvro.PAYLOAD_FORMAT, CanonicalAvro.SCHEMA_JSON);
             line(w, h);
             for (SignedCheckpoint cp : db.checkpoints()) {
                 if (cp.treeSize() >= startSize && cp.treeSize() <= lastSeq) {
@@ -172,11 +174,19 @@ public final class Bundle {
                     throw new IllegalArgumentException(file + ": line " + lineNo + ": unknown kind '" + kind + "'");
                 }
             }
+            h.path("payloadSchemas").fields().forEachRemaining(f -> {
+                try {
+                    CanonicalAvro.registerSchema(f.getKey(), f.getValue().asText());
+                } catch (IllegalArgumentException e) {
+                    org.slf4j.LoggerFactory.getLogger(Bundle.class).warn("{}: header payloadSchemas: {}", file,
+                            e.getMessage());
+                }
+            });
             List<byte[]> range = new ArrayList<>();
             h.path("startCompactRange").forEach(x -> range.add(Base64.getDecoder().decode(x.asText())));
             List<String> keys = new ArrayList<>();
             h.path("verifierKeys").forEach(x -> keys.add(x.asText()));
-            return new BundleTrail(file, r, pending, h.path("startSize").asLong(),
+            return new BundleTrail(file, r, pending, h.path("endSize").asLong(-1), h.path("startSize").asLong(),
                     CompactRange.of(h.path("startSize").asLong(), range),
                     HexFormat.of().parseHex(h.path("startEntryHash").asText()), cps, cos, keys);
         } catch (IOException e) {
@@ -195,6 +205,7 @@ public final class Bundle {
 
     private static final class BundleTrail implements TrailSource {
         private final Path file;
+        private final long endSize;
         private final BufferedReader reader;
         private final String firstEntry;
         private final long startSize;
@@ -204,10 +215,12 @@ public final class Bundle {
         private final List<TreeStore.CosignatureRow> cosignatures;
         private final List<String> keys;
 
-        BundleTrail(Path file, BufferedReader reader, String firstEntry, long startSize, CompactRange startRange,
+        BundleTrail(Path file, BufferedReader reader, String firstEntry, long endSize, long startSize,
+                    CompactRange startRange,
                     byte[] startHash, List<SignedCheckpoint> checkpoints, List<TreeStore.CosignatureRow> cosignatures,
                     List<String> keys) {
             this.file = file;
+            this.endSize = endSize;
             this.reader = reader;
             this.firstEntry = firstEntry;
             this.startSize = startSize;
@@ -256,6 +269,16 @@ public final class Bundle {
         @Override
         public Map<Long, byte[]> storedTreeRoots() {
             return Map.of();
+        }
+
+        @Override
+        public long expectedEntries() {
+            return endSize < 0 ? -1 : endSize - startSize;
+        }
+
+        @Override
+        public boolean isLiveLog() {
+            return false;
         }
 
         @Override

@@ -37,6 +37,7 @@ public final class DatabaseTrail implements TrailSource {
     private final List<SignedCheckpoint> checkpoints;
     private final List<TreeStore.CosignatureRow> cosignatures;
     private final List<String> keys;
+    private final Map<String, String> payloadSchemas;
     private PreparedStatement stream;
 
     private DatabaseTrail(Connection c, String description, long fromSeq, long toSeq) throws SQLException {
@@ -48,8 +49,14 @@ public final class DatabaseTrail implements TrailSource {
         this.checkpoints = TreeStore.checkpoints(c);
         this.cosignatures = TreeStore.cosignatures(c);
         this.keys = TreeStore.verifierKeys(c);
+        this.payloadSchemas = dev.cordon.audit.internal.CanonicalAvro.registerSchemas(c);
         this.fromSeq = fromSeq;
         this.toSeq = toSeq;
+    }
+
+    /** @return the payload schemas of the trail ({@code payload_format} → Avro schema JSON) */
+    public Map<String, String> payloadSchemas() {
+        return payloadSchemas;
     }
 
     /** The whole trail. */
@@ -219,6 +226,24 @@ public final class DatabaseTrail implements TrailSource {
         return out;
     }
 
+    /** @return the directive-level entries (no session) of one event type, in seq order */
+    public List<AuditEntry> directiveEntriesOfType(String eventType) {
+        List<AuditEntry> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + EntryStore.COLUMNS
+                + " FROM audit_entries WHERE directive_id IS NOT NULL AND session_id IS NULL AND event_type = ?"
+                + " ORDER BY seq")) {
+            ps.setString(1, eventType);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(EntryStore.read(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** @return [first seq with recorded_at_ms ≥ from, last seq with recorded_at_ms ≤ to], or null when none */
     public long[] seqRange(long fromMs, long toMs) {
         try (PreparedStatement ps = c.prepareStatement(
@@ -245,6 +270,11 @@ public final class DatabaseTrail implements TrailSource {
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    @Override
+    public long expectedEntries() {
+        return Math.max(0, Math.min(lastSeq(), toSeq) - startSize());
     }
 
     @Override

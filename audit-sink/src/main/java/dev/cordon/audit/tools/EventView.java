@@ -23,14 +23,17 @@ import org.apache.avro.generic.GenericRecord;
 public record EventView(long seq, String type, String component, long occurredAtMs, String directiveId,
                         Integer directiveRevision, String sessionId, String commandId, Map<String, String> details) {
 
-    /** @return the decoded event, or {@code null} for raw/unknown payloads */
+    /**
+     * @return the decoded event (read with the writer schema of its payload format: this build's, or one registered
+     *         from the trail by {@link DatabaseTrail} / {@link Bundle}), or {@code null} for raw/unknown payloads
+     */
     public static EventView of(AuditEntry e) {
-        if (!CanonicalAvro.PAYLOAD_FORMAT.equals(e.payloadFormat())) {
+        if (!CanonicalAvro.canDecode(e.payloadFormat())) {
             return null;
         }
         GenericRecord r;
         try {
-            r = CanonicalAvro.decode(e.payload());
+            r = CanonicalAvro.decode(e.payloadFormat(), e.payload());
         } catch (Exception ex) {
             return null;
         }

@@ -160,7 +160,9 @@ public final class LogVerifier {
             if (!chain.ok()) {
                 String p = chain.problem();
                 int colon = p.indexOf(':');
-                throw new Stop(colon > 0 ? p.substring(0, colon) : "chain", chain.firstBadSequence(), p);
+                // AuditVerifier's problem reads "<kind>: <sentence>"; the report prefixes the kind once itself
+                throw new Stop(colon > 0 ? p.substring(0, colon) : "chain", chain.firstBadSequence(),
+                        colon > 0 ? p.substring(colon + 1).strip() : p);
             }
             long last = start + chain.entries();
             // 3. truncation
@@ -170,10 +172,20 @@ public final class LogVerifier {
                         + " entries but the log ends at entry " + last + ": entries " + (last + 1) + ".." + cp.treeSize()
                         + " were removed after they were signed");
             }
-            if (state != null && state.treeSize() > last) {
+            String stateCheck = null;
+            if (state != null && state.treeSize() > last && !source.isLiveLog()) {
+                notes.add("your state (size " + state.treeSize() + ") lies beyond the end of this " + source.description()
+                        + " (entry " + last + "): an export ends where it was taken; consistency with your state was not"
+                        + " checked (verify the live log, or an export that reaches size " + state.treeSize() + ")");
+            } else if (state != null && state.treeSize() > last) {
                 throw new Stop("truncated", last + 1, "you verified a checkpoint of " + state.treeSize() + " entries on "
                         + Instant.ofEpochMilli(state.verifiedAt()) + " but the log ends at entry " + last + ": entries "
                         + (last + 1) + ".." + state.treeSize() + " were removed");
+            }
+            if (state != null && state.treeSize() >= start && state.treeSize() <= last) {
+                stateCheck = "consistent with the checkpoint you verified on " + Instant.ofEpochMilli(state.verifiedAt())
+                        + " (size " + state.treeSize() + ", root " + EntryHasher.hex(state.rootHash())
+                        + "): entries 1.." + state.treeSize() + " are unchanged";
             }
             if (state != null && state.treeSize() < start) {
                 notes.add("your state (size " + state.treeSize() + ") precedes this bundle (it starts after entry " + start
@@ -199,10 +211,10 @@ public final class LogVerifier {
                 AuditorState.of(newest.get(newest.size() - 1).note(), System.currentTimeMillis()).save(options.stateFile());
             }
             return new LogVerifyReport(true, null, null, null, chain.entries(), tree.size(), rootHex, counter.verified,
-                    latest, witnessed, notes);
+                    latest, witnessed, notes, stateCheck);
         } catch (Stop s) {
             return new LogVerifyReport(false, s.kind, s.entry, s.kind + ": " + s.getMessage(), Math.max(0, tree.size() - start),
-                    tree.size(), EntryHasher.hex(tree.root()), counter.verified, 0, null, notes);
+                    tree.size(), EntryHasher.hex(tree.root()), counter.verified, 0, null, notes, null);
         }
     }
 
@@ -234,7 +246,8 @@ public final class LogVerifier {
             throw new Stop("inconsistent-history", null, "entries 1.." + size + " give root " + EntryHasher.hex(root)
                     + " but the checkpoint of that size you verified on " + Instant.ofEpochMilli(state.verifiedAt())
                     + " had root " + EntryHasher.hex(state.rootHash())
-                    + ": the operator rewrote history up to entry " + size + " (and re-signed it)");
+                    + ": the operator rewrote history up to entry " + size + " (some entry in 1.." + size
+                    + " differs from what you verified) and re-signed it; keep the export you verified to find which");
         }
         if (storedRoot != null && !Arrays.equals(root, storedRoot)) {
             throw new Stop("tree-mismatch", null, "audit_tree_heads stores root " + EntryHasher.hex(storedRoot)

@@ -23,8 +23,10 @@ import java.util.List;
  * @param latestCheckpointSize largest verified checkpoint size (0 when none)
  * @param witnessedSize        largest checkpoint size with the required cosignatures ({@code null} when not required)
  * @param notes                remarks that are not failures (untrusted keys, unsigned tail, …)
+ * @param stateCheck           when an auditor's state was given and checked: a sentence saying the log is consistent
+ *                             with it (size, root, when it was verified); else {@code null}
  */
 public record LogVerifyReport(boolean ok, String kind, Long firstBadEntry, String problem, long entries, long treeSize,
                               String rootHash, int checkpointsVerified, long latestCheckpointSize, Long witnessedSize,
-                              List<String> notes) {
+                              List<String> notes, String stateCheck) {
 }

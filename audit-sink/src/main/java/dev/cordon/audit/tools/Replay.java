@@ -18,8 +18,9 @@ import java.util.TreeMap;
  *
  * <p>Sources, all with {@code occurredAt <= T} (the decision wall clock): directive-ingest's
  * {@code DIRECTIVE_ACCEPTED} (details {@code revision, action, mode, enforcement, issuer, legalBasis,
- * effectiveFrom, effectiveUntil}; {@code DRY_RUN} ignored), falling back to enforcement-stream's
- * {@code DIRECTIVE_RECEIVED} for directives with no accepted event in the log; sessions from
+ * effectiveFrom, effectiveUntil} and the normalised {@code document}; {@code DRY_RUN} ignored), falling back to
+ * enforcement-stream's {@code DIRECTIVE_RECEIVED} for directives with no accepted event in the log (ingest's own
+ * {@code DIRECTIVE_RECEIVED} of a revision pending four-eyes approval is never in force); sessions from
  * {@code SESSION_STARTED} (active), {@code SESSION_REVOKED} (cut), {@code SESSION_DENIED} (denied),
  * {@code SESSION_REREVOKED} (stays cut), {@code SESSION_ENDED}, {@code SESSION_EVICTED}. A cut session stays cut.
  */
@@ -27,7 +28,8 @@ public final class Replay {
 
     /** A directive's current revision at T. */
     public record DirectiveAt(String directiveId, int revision, String action, String enforcement, String effectiveFrom,
-                              String effectiveUntil, boolean inForce, String issuer, String legalBasis, long entry) {
+                              String effectiveUntil, boolean inForce, String issuer, String legalBasis, long entry,
+                              String scope) {
     }
 
     /**
@@ -71,7 +73,9 @@ public final class Replay {
             Map<String, String> d = v.details();
             switch (v.type()) {
                 case "DIRECTIVE_ACCEPTED", "DIRECTIVE_RECEIVED" -> {
-                    if ("DRY_RUN".equals(d.get("mode")) || v.directiveId() == null) {
+                    if ("DRY_RUN".equals(d.get("mode")) || v.directiveId() == null
+                            || v.type().equals("DIRECTIVE_RECEIVED") && !"enforcement-stream".equals(v.component())
+                            || "PENDING_APPROVAL".equals(d.get("status"))) {
                         break;
                     }
                     int rev = v.directiveRevision() != null ? v.directiveRevision()
@@ -81,7 +85,7 @@ public final class Replay {
                     if (cur == null || rev > cur.revision()) {
                         into.put(v.directiveId(), new DirectiveAt(v.directiveId(), rev, d.getOrDefault("action", "RESTRICT"),
                                 d.get("enforcement"), d.get("effectiveFrom"), d.get("effectiveUntil"), false,
-                                d.get("issuer"), d.get("legalBasis"), e.seq()));
+                                d.get("issuer"), d.get("legalBasis"), e.seq(), DirectiveScope.describe(d.get("document"))));
                     }
                 }
                 case "SESSION_STARTED" -> sessions.compute(v.sessionId(), (k, s) -> s != null
@@ -109,7 +113,8 @@ public final class Replay {
                     && Instant.parse(dir.effectiveFrom()).toEpochMilli() <= t
                     && (dir.effectiveUntil() == null || t < Instant.parse(dir.effectiveUntil()).toEpochMilli());
             directives.add(new DirectiveAt(dir.directiveId(), dir.revision(), dir.action(), dir.enforcement(),
-                    dir.effectiveFrom(), dir.effectiveUntil(), inForce, dir.issuer(), dir.legalBasis(), dir.entry()));
+                    dir.effectiveFrom(), dir.effectiveUntil(), inForce, dir.issuer(), dir.legalBasis(), dir.entry(),
+                    dir.scope()));
         }
         List<SessionAt> ss = new ArrayList<>(sessions.values());
         ss.sort(Comparator.comparing(SessionAt::sessionId));
@@ -133,6 +138,7 @@ public final class Replay {
             o.put("effectiveUntil", d.effectiveUntil());
             o.put("issuer", d.issuer());
             o.put("legalBasis", d.legalBasis());
+            o.put("scope", d.scope());
             o.put("entry", d.entry());
         }
         ObjectNode s = n.putObject("sessions");
@@ -154,8 +160,16 @@ public final class Replay {
         return n;
     }
 
-    /** @return a plain-text table */
+    /** @return a plain-text table: directives, then every active, cut and denied session, then the counts */
     public static String toTable(Result r) {
+        return toTable(r, true);
+    }
+
+    /**
+     * @param withSessions list every active, cut and denied session ({@code false}: directives and counts only)
+     * @return a plain-text table
+     */
+    public static String toTable(Result r, boolean withSessions) {
         StringBuilder sb = new StringBuilder();
         sb.append("As of ").append(r.asOf()).append(" (").append(r.entriesRead()).append(" entries read)\n\n");
         sb.append(String.format("%-28s %4s %-8s %-9s %-16s %s%n", "DIRECTIVE", "REV", "ACTION", "IN FORCE", "ENFORCEMENT", "LEGAL BASIS"));
@@ -164,11 +178,18 @@ public final class Replay {
                     d.inForce() ? "yes" : "no", d.enforcement() == null ? "-" : d.enforcement(),
                     d.legalBasis() == null ? "-" : d.legalBasis()));
         }
-        sb.append('\n').append(String.format("%-24s %-8s %-28s %s%n", "SESSION", "STATUS", "CUT BY", "MATCHED"));
-        for (String status : List.of("ACTIVE", "CUT", "DENIED")) {
-            for (SessionAt s : r.withStatus(status)) {
-                sb.append(String.format("%-24s %-8s %-28s %s%n", s.sessionId(), s.status(),
-                        s.cutBy() == null ? "-" : s.cutBy(), s.matched() == null ? "-" : s.matched()));
+        for (DirectiveAt d : r.directives()) {
+            if (d.scope() != null) {
+                sb.append(String.format("  %s#%d scope: %s%n", d.directiveId(), d.revision(), d.scope()));
+            }
+        }
+        if (withSessions) {
+            sb.append('\n').append(String.format("%-24s %-8s %-28s %s%n", "SESSION", "STATUS", "CUT BY", "MATCHED"));
+            for (String status : List.of("ACTIVE", "CUT", "DENIED")) {
+                for (SessionAt s : r.withStatus(status)) {
+                    sb.append(String.format("%-24s %-8s %-28s %s%n", s.sessionId(), s.status(),
+                            s.cutBy() == null ? "-" : s.cutBy(), s.matched() == null ? "-" : s.matched()));
+                }
             }
         }
         sb.append(String.format("%n%d active, %d cut, %d denied, %d ended, %d evicted%n", r.withStatus("ACTIVE").size(),

@@ -41,6 +41,20 @@ public interface TrailSource extends AutoCloseable {
     /** @return the stored tree nodes, or {@code null} where the source has none (bundles) */
     NodeStore nodes();
 
+    /** @return how many entries {@link #entries()} will return, for progress reports; {@code -1} when unknown */
+    default long expectedEntries() {
+        return -1;
+    }
+
+    /**
+     * @return {@code true} when the source is the live log (its end is the log's end, so a checkpoint or an
+     *         auditor's state beyond it means entries were removed); {@code false} for an export, which ends where
+     *         the export ended
+     */
+    default boolean isLiveLog() {
+        return true;
+    }
+
     /** @return the entries in seq order, streamed; call once */
     Iterator<AuditEntry> entries();
 
