@@ -292,9 +292,11 @@ class AuditToolsTest {
         // Given
         Path bundle = dir.resolve("audit.jsonl");
         try (DatabaseTrail src = DatabaseTrail.open(db.service())) {
-            Bundle.ExportResult x = Bundle.export(src, 0, Long.MAX_VALUE, bundle);
+            java.util.List<Long> reported = new java.util.ArrayList<>();
+            Bundle.ExportResult x = Bundle.export(src, 0, Long.MAX_VALUE, bundle, reported::add);
             assertThat(x.lastSeq()).isEqualTo(50);
             assertThat(x.checkpoints()).isEqualTo(5);
+            assertThat(reported).as("progress: one report per entry written").hasSize(50).endsWith(50L);
         }
 
         // When

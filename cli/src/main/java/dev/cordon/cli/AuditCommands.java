@@ -262,7 +262,9 @@ public final class AuditCommands implements Runnable {
             long a = instant(from, "--from").toEpochMilli();
             long b = to == null ? Long.MAX_VALUE : instant(to, "--to").toEpochMilli();
             try (DatabaseTrail src = DatabaseTrail.open(db.dataSource())) {
-                Bundle.ExportResult r = Bundle.export(src, a, b, file);
+                Progress progress = new Progress(spec.commandLine().getErr(), "exporting", 0);
+                Bundle.ExportResult r = Bundle.export(src, a, b, file, progress);
+                progress.done();
                 spec.commandLine().getOut().printf("exported entries %d..%d with %d checkpoint(s) to %s%n", r.firstSeq(),
                         r.lastSeq(), r.checkpoints(), r.file());
             }

@@ -57,6 +57,15 @@ public final class Bundle {
      * @throws IllegalArgumentException when no entry was recorded in the range
      */
     public static ExportResult export(DatabaseTrail db, long fromMs, long toMs, Path file) {
+        return export(db, fromMs, toMs, file, n -> { });
+    }
+
+    /**
+     * As {@link #export(DatabaseTrail, long, long, Path)}, reporting the number of entries written so far.
+     *
+     * @param progress called after each entry with the count written (cheap; callers throttle their output)
+     */
+    public static ExportResult export(DatabaseTrail db, long fromMs, long toMs, Path file, java.util.function.LongConsumer progress) {
         long[] range = db.seqRange(fromMs, toMs);
         if (range == null) {
             throw new IllegalArgumentException("--from/--to: no entry was recorded between " + java.time.Instant.ofEpochMilli(fromMs)
@@ -118,11 +127,13 @@ public final class Bundle {
                 }
             }
             Iterator<AuditEntry> it = db.entries(first, lastSeq);
+            long written = 0;
             while (it.hasNext()) {
                 ObjectNode n = EntryJson.JSON.createObjectNode();
                 n.put("kind", "entry");
                 n.setAll(EntryJson.toJson(it.next(), true));
                 line(w, n);
+                progress.accept(++written);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
