@@ -104,7 +104,7 @@ public final class AuditVerifier {
                 "SELECT " + EntryStore.COLUMNS + " FROM audit_entries ORDER BY seq")) {
             ps.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
-                return new Walk(rows(rs), 0, EntryHasher.genesis(), true, e -> { }, progress).run();
+                return new Walk(EntryStore.iterate(rs), 0, EntryHasher.genesis(), true, e -> { }, progress).run();
             }
         } finally {
             c.rollback();
@@ -131,39 +131,6 @@ public final class AuditVerifier {
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    private static Iterator<AuditEntry> rows(ResultSet rs) {
-        return new Iterator<>() {
-            private AuditEntry next;
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                if (next == null && !done) {
-                    try {
-                        if (rs.next()) {
-                            next = EntryStore.read(rs);
-                        } else {
-                            done = true;
-                        }
-                    } catch (SQLException e) {
-                        throw new IllegalStateException("cannot read audit_entries: " + e.getMessage(), e);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public AuditEntry next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                AuditEntry e = next;
-                next = null;
-                return e;
-            }
-        };
     }
 
     /** One pass over the rows with a one-row look-ahead. */

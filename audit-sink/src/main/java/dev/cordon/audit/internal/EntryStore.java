@@ -104,6 +104,46 @@ public final class EntryStore {
         ps.setBytes(i, e.entryHash());
     }
 
+    /**
+     * Streams the rows of an open result set as entries, with a one-row look-ahead. The caller owns (and
+     * closes) the statement; a read failure surfaces as {@link IllegalStateException}.
+     *
+     * @param rs rows selected with {@link #COLUMNS}
+     * @return an iterator over them, in the result set's order
+     */
+    public static java.util.Iterator<AuditEntry> iterate(ResultSet rs) {
+        return new java.util.Iterator<>() {
+            private AuditEntry next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null && !done) {
+                    try {
+                        if (rs.next()) {
+                            next = read(rs);
+                        } else {
+                            done = true;
+                        }
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("cannot read audit_entries: " + e.getMessage(), e);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public AuditEntry next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                AuditEntry e = next;
+                next = null;
+                return e;
+            }
+        };
+    }
+
     /** Reads the current row of a result set selecting {@link #COLUMNS}. */
     public static AuditEntry read(ResultSet rs) throws SQLException {
         return new AuditEntry(

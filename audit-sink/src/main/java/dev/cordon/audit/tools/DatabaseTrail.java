@@ -19,7 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import javax.sql.DataSource;
 
 /**
@@ -194,49 +193,27 @@ public final class DatabaseTrail implements TrailSource {
 
     /** @return the entries of one session, in seq order */
     public List<AuditEntry> sessionEntries(String sessionId) {
-        List<AuditEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + EntryStore.COLUMNS
-                + " FROM audit_entries WHERE session_id = ? ORDER BY seq")) {
-            ps.setString(1, sessionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(EntryStore.read(rs));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        return out;
+        return select("session_id = ?", sessionId);
     }
 
     /** @return the entries naming a directive, in seq order */
     public List<AuditEntry> directiveEntries(String directiveId) {
-        List<AuditEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + EntryStore.COLUMNS
-                + " FROM audit_entries WHERE directive_id = ? AND session_id IS NULL ORDER BY seq")) {
-            ps.setString(1, directiveId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(EntryStore.read(rs));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        return out;
+        return select("directive_id = ? AND session_id IS NULL", directiveId);
     }
 
     /** @return the directive-level entries (no session) of one event type, in seq order */
     public List<AuditEntry> directiveEntriesOfType(String eventType) {
+        return select("directive_id IS NOT NULL AND session_id IS NULL AND event_type = ?", eventType);
+    }
+
+    /** Entries matching {@code where} (one {@code ?} bound to {@code param}), in seq order. */
+    private List<AuditEntry> select(String where, String param) {
         List<AuditEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + EntryStore.COLUMNS
-                + " FROM audit_entries WHERE directive_id IS NOT NULL AND session_id IS NULL AND event_type = ?"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + EntryStore.COLUMNS + " FROM audit_entries WHERE " + where
                 + " ORDER BY seq")) {
-            ps.setString(1, eventType);
+            ps.setString(1, param);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(EntryStore.read(rs));
-                }
+                EntryStore.iterate(rs).forEachRemaining(out::add);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -293,37 +270,7 @@ public final class DatabaseTrail implements TrailSource {
             stream.setLong(1, from);
             stream.setLong(2, to);
             stream.setFetchSize(FETCH_SIZE);
-            ResultSet rs = stream.executeQuery();
-            return new Iterator<>() {
-                private AuditEntry next;
-                private boolean done;
-
-                @Override
-                public boolean hasNext() {
-                    if (next == null && !done) {
-                        try {
-                            if (rs.next()) {
-                                next = EntryStore.read(rs);
-                            } else {
-                                done = true;
-                            }
-                        } catch (SQLException e) {
-                            throw new IllegalStateException("cannot read audit_entries: " + e.getMessage(), e);
-                        }
-                    }
-                    return next != null;
-                }
-
-                @Override
-                public AuditEntry next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    AuditEntry e = next;
-                    next = null;
-                    return e;
-                }
-            };
+            return EntryStore.iterate(stream.executeQuery());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read audit_entries: " + e.getMessage(), e);
         }
