@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cordon.audit.internal.EntryStore;
 import dev.cordon.avro.AuditEvent;
-import dev.cordon.embedded.EmbeddedStack;
 import dev.cordon.schemas.TopicCatalogue;
 import dev.cordon.schemas.TopicNames;
+import dev.cordon.testkit.CordonCluster;
+import dev.cordon.testkit.WithCordonCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +37,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,9 +45,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The sink's metrics and health endpoint (issue 7 §4) on the embedded stack: scrapes {@code /metrics} and asks
+ * The sink's metrics and health endpoint (issue 7 §4) on the test cluster of {@link WithCordonCluster}
+ * (Testcontainers or the embedded stack), one fresh database and topic prefix per test: scrapes {@code /metrics} and asks
  * {@code /health/ready} over HTTP, as Prometheus and an orchestrator would.
  */
+@WithCordonCluster
 @Tag("integration")
 @Timeout(120)
 class AuditSinkOpsTest {
@@ -55,7 +57,7 @@ class AuditSinkOpsTest {
     private static final AtomicInteger TEST = new AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedStack stack;
+    private static CordonCluster cluster;
     private static TestDatabase pg;
 
     private TestDatabase.Db db;
@@ -65,23 +67,16 @@ class AuditSinkOpsTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeAll
-    static void startStack() {
-        stack = EmbeddedStack.start();
-        pg = TestDatabase.onServer(stack.jdbcUrl(), stack.postgresDataSource());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useCluster(CordonCluster testCluster) {
+        cluster = testCluster;
+        pg = TestDatabase.onServer(cluster.jdbcUrl(), cluster.jdbcUser(), cluster.jdbcPassword());
     }
 
     @BeforeEach
     void freshTopicsAndDatabase() throws Exception {
         prefix = "ops" + TEST.incrementAndGet() + ".";
         db = pg.emptyDatabase();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
             for (TopicNames.TopicSpec spec : TopicNames.specs(prefix, 1)) {
                 if (spec.name().endsWith(TopicNames.AUDIT_LOG) || spec.name().endsWith(TopicNames.DEAD_LETTERS)) {
@@ -243,14 +238,14 @@ class AuditSinkOpsTest {
 
     private AuditSink startSink(Map<String, Object> extra) {
         Map<String, Object> cfg = new HashMap<>();
-        cfg.put(AuditSinkConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        cfg.put(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
+        cfg.put(AuditSinkConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        cfg.put(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl());
         cfg.put(AuditSinkConfig.TOPIC_PREFIX_CONFIG, prefix);
         cfg.put(AuditSinkConfig.JDBC_URL_CONFIG, db.url());
         cfg.put(AuditSinkConfig.JDBC_USER_CONFIG, TestDatabase.SERVICE);
         cfg.put(AuditSinkConfig.JDBC_PASSWORD_CONFIG, TestDatabase.SERVICE_PASSWORD);
-        cfg.put(AuditSinkConfig.JDBC_OWNER_USER_CONFIG, TestDatabase.OWNER);
-        cfg.put(AuditSinkConfig.JDBC_OWNER_PASSWORD_CONFIG, TestDatabase.OWNER_PASSWORD);
+        cfg.put(AuditSinkConfig.JDBC_OWNER_USER_CONFIG, db.ownerUser());
+        cfg.put(AuditSinkConfig.JDBC_OWNER_PASSWORD_CONFIG, db.ownerPassword());
         cfg.put(AuditSinkConfig.POLL_TIMEOUT_MS_CONFIG, 50L);
         cfg.put(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 500L);
         cfg.put(AuditSinkConfig.SIGNING_KEY_DIR_CONFIG, keyDir.toString());
@@ -267,10 +262,10 @@ class AuditSinkOpsTest {
 
     private KafkaProducer<String, AuditEvent> transactionalProducer(String id) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + id);
         TopicCatalogue catalogue = TopicCatalogue.create(prefix,
-                Map.of(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl()));
+                Map.of(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl()));
         KafkaProducer<String, AuditEvent> producer =
                 new KafkaProducer<>(p, new StringSerializer(), catalogue.auditLog().valueSerde().serializer());
         producer.initTransactions();
@@ -289,7 +284,7 @@ class AuditSinkOpsTest {
 
     private void produceGarbage() throws Exception {
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(prefix + TopicNames.AUDIT_LOG, "k-bad".getBytes(StandardCharsets.UTF_8),
                     "not avro at all".getBytes(StandardCharsets.UTF_8))).get();

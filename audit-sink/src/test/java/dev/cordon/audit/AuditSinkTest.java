@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cordon.avro.AuditEvent;
-import dev.cordon.embedded.EmbeddedStack;
 import dev.cordon.schemas.TopicCatalogue;
 import dev.cordon.schemas.TopicNames;
+import dev.cordon.testkit.CordonCluster;
+import dev.cordon.testkit.WithCordonCluster;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,7 +37,6 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,15 +45,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The sink end to end on the embedded stack: a real in-JVM KRaft broker, the schema registry with
- * Cordon's SpecificAvroSerde, and a real PostgreSQL (one fresh database and topic prefix per test).
+ * The sink end to end on the test cluster of {@link WithCordonCluster} (Testcontainers or the embedded stack): a
+ * real KRaft broker, a schema registry with Cordon's SpecificAvroSerde, and a real PostgreSQL (one fresh database
+ * and topic prefix per test).
  */
+@WithCordonCluster
 @Tag("integration")
 @Timeout(120)
 class AuditSinkTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger TEST = new AtomicInteger();
-    private static EmbeddedStack stack;
+    private static CordonCluster cluster;
     private static TestDatabase pg;
 
     private TestDatabase.Db db;
@@ -63,23 +65,16 @@ class AuditSinkTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeAll
-    static void startStack() {
-        stack = EmbeddedStack.start();
-        pg = TestDatabase.onServer(stack.jdbcUrl(), stack.postgresDataSource());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useCluster(CordonCluster testCluster) {
+        cluster = testCluster;
+        pg = TestDatabase.onServer(cluster.jdbcUrl(), cluster.jdbcUser(), cluster.jdbcPassword());
     }
 
     @BeforeEach
     void freshTopicsAndDatabase() throws Exception {
         prefix = "t" + TEST.incrementAndGet() + ".";
         db = pg.emptyDatabase();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
             List<NewTopic> topics = new ArrayList<>();
             for (TopicNames.TopicSpec spec : TopicNames.specs(prefix, 1)) {
                 if (spec.name().endsWith(TopicNames.AUDIT_LOG) || spec.name().endsWith(TopicNames.DEAD_LETTERS)) {
@@ -149,7 +144,7 @@ class AuditSinkTest {
         assertThat(r.ok()).as(r.problem()).isTrue();
         assertThat(r.latestCheckpointSize()).isEqualTo(6);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.assign(List.of(new TopicPartition(prefix + AuditTopics.AUDIT_CHECKPOINTS, 0)));
             List<String> notes = new ArrayList<>();
@@ -214,7 +209,7 @@ class AuditSinkTest {
         // When a good event, bad bytes and another good event arrive
         produceCommitted(producer, 1, 1);
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(prefix + TopicNames.AUDIT_LOG, "k-bad".getBytes(StandardCharsets.UTF_8), garbage)).get();
         }
@@ -303,14 +298,14 @@ class AuditSinkTest {
 
     private AuditSinkConfig sinkConfig(String groupId) {
         Map<String, Object> cfg = new HashMap<>();
-        cfg.put(AuditSinkConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        cfg.put(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
+        cfg.put(AuditSinkConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        cfg.put(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl());
         cfg.put(AuditSinkConfig.TOPIC_PREFIX_CONFIG, prefix);
         cfg.put(AuditSinkConfig.JDBC_URL_CONFIG, db.url());
         cfg.put(AuditSinkConfig.JDBC_USER_CONFIG, TestDatabase.SERVICE);
         cfg.put(AuditSinkConfig.JDBC_PASSWORD_CONFIG, TestDatabase.SERVICE_PASSWORD);
-        cfg.put(AuditSinkConfig.JDBC_OWNER_USER_CONFIG, TestDatabase.OWNER);
-        cfg.put(AuditSinkConfig.JDBC_OWNER_PASSWORD_CONFIG, TestDatabase.OWNER_PASSWORD);
+        cfg.put(AuditSinkConfig.JDBC_OWNER_USER_CONFIG, db.ownerUser());
+        cfg.put(AuditSinkConfig.JDBC_OWNER_PASSWORD_CONFIG, db.ownerPassword());
         cfg.put(AuditSinkConfig.GROUP_ID_CONFIG, groupId);
         cfg.put(AuditSinkConfig.POLL_TIMEOUT_MS_CONFIG, 50L);
         cfg.put(AuditSinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 500L);
@@ -320,12 +315,12 @@ class AuditSinkTest {
     }
 
     private TopicCatalogue catalogue() {
-        return TopicCatalogue.create(prefix, Map.of(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl()));
+        return TopicCatalogue.create(prefix, Map.of(AuditSinkConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl()));
     }
 
     private KafkaProducer<String, AuditEvent> transactionalProducer(String id) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + id);
         KafkaProducer<String, AuditEvent> producer =
                 new KafkaProducer<>(p, new StringSerializer(), catalogue().auditLog().valueSerde().serializer());
@@ -365,7 +360,7 @@ class AuditSinkTest {
 
     private ConsumerRecord<byte[], byte[]> firstDeadLetter() {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -12,8 +12,9 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A real PostgreSQL (zonky embedded binaries) for the tests; each {@link #newDatabase()} is a fresh,
- * migrated database with the owner ({@code postgres}, superuser) and the service role.
+ * A real PostgreSQL for the tests — its own (zonky embedded binaries, {@link #start()}) or the test cluster's
+ * ({@link #onServer}); each {@link #newDatabase()} is a fresh, migrated database with the owner (a superuser:
+ * {@code postgres} on its own server, the cluster's {@code jdbcUser} otherwise) and the service role.
  */
 final class TestDatabase implements AutoCloseable {
     static final String OWNER = "postgres";
@@ -24,11 +25,15 @@ final class TestDatabase implements AutoCloseable {
 
     private final String urlPrefix;
     private final DataSource admin;
+    private final String ownerUser;
+    private final String ownerPassword;
     private final AutoCloseable server;
 
-    private TestDatabase(String urlPrefix, DataSource admin, AutoCloseable server) {
+    private TestDatabase(String urlPrefix, DataSource admin, String ownerUser, String ownerPassword, AutoCloseable server) {
         this.urlPrefix = urlPrefix;
         this.admin = admin;
+        this.ownerUser = ownerUser;
+        this.ownerPassword = ownerPassword;
         this.server = server;
     }
 
@@ -37,15 +42,25 @@ final class TestDatabase implements AutoCloseable {
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
             // No user in the URL: pgjdbc lets URL parameters override the user given to getConnection.
-            return new TestDatabase("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/", pg.getPostgresDatabase(), pg);
+            return new TestDatabase("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/", pg.getPostgresDatabase(),
+                    OWNER, OWNER_PASSWORD, pg);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Uses a running server, e.g. the embedded stack's ({@code jdbcUrl} of its database {@code postgres}). */
-    static TestDatabase onServer(String jdbcUrl, DataSource superuser) {
-        return new TestDatabase(jdbcUrl.substring(0, jdbcUrl.lastIndexOf('/') + 1), superuser, () -> { });
+    /**
+     * Uses a running server, e.g. the test cluster's; databases are created, and owned, by {@code superuser}.
+     *
+     * @param jdbcUrl any database on the server, e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres?k=v}
+     */
+    static TestDatabase onServer(String jdbcUrl, String superuser, String password) {
+        String base = jdbcUrl.contains("?") ? jdbcUrl.substring(0, jdbcUrl.indexOf('?')) : jdbcUrl;
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(jdbcUrl);
+        ds.setUser(superuser);
+        ds.setPassword(password);
+        return new TestDatabase(base.substring(0, base.lastIndexOf('/') + 1), ds, superuser, password, () -> { });
     }
 
     /** A fresh database, not migrated. */
@@ -56,13 +71,13 @@ final class TestDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return new Db(urlPrefix + name);
+        return new Db(urlPrefix + name, ownerUser, ownerPassword);
     }
 
     /** A fresh, migrated database. */
     Db newDatabase() {
         Db db = emptyDatabase();
-        AuditDatabase.migrate(db.url(), OWNER, OWNER_PASSWORD, SERVICE, SERVICE_PASSWORD);
+        AuditDatabase.migrate(db.url(), ownerUser, ownerPassword, SERVICE, SERVICE_PASSWORD);
         return db;
     }
 
@@ -75,10 +90,10 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /** One database: its URL and data sources for the owner and the service role. */
-    record Db(String url) {
+    /** One database: its URL, its owner's credentials, and data sources for the owner and the service role. */
+    record Db(String url, String ownerUser, String ownerPassword) {
         DataSource owner() {
-            return ds(OWNER, OWNER_PASSWORD);
+            return ds(ownerUser, ownerPassword);
         }
 
         DataSource service() {
@@ -86,7 +101,7 @@ final class TestDatabase implements AutoCloseable {
         }
 
         Connection ownerConnection() throws SQLException {
-            return DriverManager.getConnection(url, OWNER, OWNER_PASSWORD);
+            return DriverManager.getConnection(url, ownerUser, ownerPassword);
         }
 
         Connection serviceConnection() throws SQLException {

@@ -14,10 +14,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.cordon.avro.CommandKind;
 import dev.cordon.avro.RevocationCommand;
-import dev.cordon.embedded.EmbeddedStack;
 import dev.cordon.schemas.TopicNames;
-import dev.cordon.schemas.admin.TopicAdmin;
 import dev.cordon.schemas.serde.SpecificAvroSerde;
+import dev.cordon.testkit.CordonCluster;
+import dev.cordon.testkit.WithCordonCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,14 +32,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -47,15 +46,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CAEP transmitter on the real embedded stack (Kafka broker, schema registry, PostgreSQL) with a real
- * HTTP push receiver: what a security team's SSF receiver sees.
+ * The CAEP transmitter on the test cluster of {@link WithCordonCluster} (Testcontainers or the embedded stack: Kafka
+ * broker, schema registry, PostgreSQL; one topic prefix with 2 session partitions and one database per test) with a
+ * real HTTP push receiver: what a security team's SSF receiver sees.
  */
+@WithCordonCluster
 @Tag("integration")
 class CaepTransmitterIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger RUN = new AtomicInteger();
     private static final String POLL_TOKEN = "poll-token-of-the-soc";
-    private static EmbeddedStack stack;
+    /** Distinguishes this run's topic prefixes and databases from any other class's on the shared cluster. */
+    private static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
+    private static CordonCluster cluster;
 
     @TempDir
     Path dir;
@@ -64,38 +67,26 @@ class CaepTransmitterIntegrationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void startStack() {
-        stack = EmbeddedStack.start(EmbeddedStack.Options.builder().sessionPartitions(2).build());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useCluster(CordonCluster testCluster) {
+        cluster = testCluster;
     }
 
     @BeforeEach
     void freshTopicsAndDatabase() throws Exception {
         int run = RUN.incrementAndGet();
-        prefix = "caep" + run + ".";
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            TopicAdmin.createTopics(admin, TopicNames.specs(prefix, 2), Duration.ofSeconds(60));
-        }
-        try (Connection c = stack.postgresDataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE caep_" + run);
-        }
-        jdbcUrl = stack.jdbcUrl().replaceAll("/postgres$", "/caep_" + run);
+        prefix = "caep-" + RUN_ID + "-" + run + ".";
+        cluster.createTopics(prefix, 2);
+        jdbcUrl = cluster.createDatabase("caep_" + RUN_ID + "_" + run);
     }
 
     private Map<String, Object> config(SetReceiver pushReceiver) {
         Map<String, Object> c = new HashMap<>();
-        c.put("bootstrap.servers", stack.bootstrapServers());
-        c.put("schema.registry.url", stack.schemaRegistryUrl());
+        c.put("bootstrap.servers", cluster.bootstrapServers());
+        c.put("schema.registry.url", cluster.schemaRegistryUrl());
         c.put("topic.prefix", prefix);
         c.put("jdbc.url", jdbcUrl);
-        c.put("jdbc.user", stack.jdbcUser());
-        c.put("jdbc.password", stack.jdbcPassword());
+        c.put("jdbc.user", cluster.jdbcUser());
+        c.put("jdbc.password", cluster.jdbcPassword());
         c.put("caep.issuer", "https://cordon.example.com");
         c.put("caep.http.port", 0);
         c.put("caep.signing.key.file", dir.resolve("key.jwk.json").toString());
@@ -126,9 +117,9 @@ class CaepTransmitterIntegrationTest {
 
     private void produce(RevocationCommand... commands) {
         SpecificAvroSerde<RevocationCommand> serde = new SpecificAvroSerde<>(RevocationCommand.class);
-        serde.configure(Map.of("schema.registry.url", stack.schemaRegistryUrl()), false);
+        serde.configure(Map.of("schema.registry.url", cluster.schemaRegistryUrl()), false);
         try (KafkaProducer<String, RevocationCommand> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(), serde.serializer())) {
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), new StringSerializer(), serde.serializer())) {
             for (RevocationCommand c : commands) {
                 producer.send(new ProducerRecord<>(prefix + TopicNames.REVOCATION_COMMANDS, c.getSessionId(), c));
             }
@@ -138,9 +129,9 @@ class CaepTransmitterIntegrationTest {
 
     private void produceAborted(RevocationCommand command) {
         SpecificAvroSerde<RevocationCommand> serde = new SpecificAvroSerde<>(RevocationCommand.class);
-        serde.configure(Map.of("schema.registry.url", stack.schemaRegistryUrl()), false);
+        serde.configure(Map.of("schema.registry.url", cluster.schemaRegistryUrl()), false);
         try (KafkaProducer<String, RevocationCommand> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
                         ProducerConfig.TRANSACTIONAL_ID_CONFIG, "caep-test-" + prefix), new StringSerializer(), serde.serializer())) {
             producer.initTransactions();
             producer.beginTransaction();
@@ -339,7 +330,7 @@ class CaepTransmitterIntegrationTest {
             assertThat(polledJtis).hasSize(3).contains(polledBeforeRestart);
 
             // When the stored position is lost (as if the commands were read again) and it restarts once more
-            try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl, stack.jdbcUser(), stack.jdbcPassword());
+            try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl, cluster.jdbcUser(), cluster.jdbcPassword());
                  Statement s = c.createStatement()) {
                 assertThat(s.executeUpdate("DELETE FROM cordon_caep.consumed_offsets")).isPositive();
             }

@@ -10,9 +10,10 @@ import dev.cordon.avro.AuditEvent;
 import dev.cordon.avro.AuditEventType;
 import dev.cordon.avro.DirectiveChange;
 import dev.cordon.avro.DirectiveMode;
-import dev.cordon.embedded.EmbeddedStack;
 import dev.cordon.schemas.Topic;
 import dev.cordon.schemas.TopicCatalogue;
+import dev.cordon.testkit.CordonCluster;
+import dev.cordon.testkit.WithCordonCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -43,12 +45,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * directive-ingest on the real embedded stack (in-JVM KRaft broker and schema registry). One stack and one
- * service for the class; every test uses its own directive ids. All instances share the default
+ * directive-ingest on the test cluster of {@link WithCordonCluster} (Testcontainers or the embedded stack: a KRaft
+ * broker and a schema registry). One topic prefix (topics created here, 1 session partition) and one service for
+ * the class; every test uses its own directive ids. All instances share the default
  * transactional id, as a deployment's instances do. Four-eyes approval is switched off here
  * ({@code ingest.approval.required=false}) to test publication itself; {@link OperatorWorkflowIntegrationTest}
  * covers approval.
  */
+@WithCordonCluster
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class IngestServiceIntegrationTest {
@@ -56,33 +60,33 @@ class IngestServiceIntegrationTest {
     private static final String TOKEN = Tokens.generate();
     private static final dev.cordon.schemas.signing.SigningKey SIGNING_KEY = dev.cordon.schemas.signing.SigningKey.generate();
     private static final AtomicInteger IDS = new AtomicInteger();
-    private static EmbeddedStack stack;
+    /** Topics of this class only: the gap-free audit checks count every record on them. */
+    private static final String PREFIX = "ingest-it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    private static CordonCluster cluster;
     private static TopicCatalogue topics;
     private static IngestService service;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void startStack() {
-        stack = EmbeddedStack.start(EmbeddedStack.Options.builder().withPostgres(false).sessionPartitions(1).build());
-        topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));
+    static void startService(CordonCluster testCluster) {
+        cluster = testCluster;
+        cluster.createTopics(PREFIX, 1);
+        topics = TopicCatalogue.create(PREFIX, Map.of("schema.registry.url", cluster.schemaRegistryUrl()));
         service = IngestService.start(config());
     }
 
     @AfterAll
-    static void stopStack() {
+    static void stopService() {
         if (service != null) {
             service.close();
-        }
-        if (stack != null) {
-            stack.close();
         }
     }
 
     private static IngestConfig config() {
         Map<String, Object> props = new HashMap<>();
-        props.put(IngestConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(IngestConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
-        props.put(IngestConfig.TOPIC_PREFIX_CONFIG, stack.topicPrefix());
+        props.put(IngestConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(IngestConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl());
+        props.put(IngestConfig.TOPIC_PREFIX_CONFIG, PREFIX);
         props.put(IngestConfig.PORT_CONFIG, 0);
         props.put(IngestConfig.AUTH_TOKENS_CONFIG, Tokens.entry("ops-alice", TOKEN));
         props.put(IngestConfig.APPROVAL_REQUIRED_CONFIG, false);
@@ -142,7 +146,7 @@ class IngestServiceIntegrationTest {
 
     private static KafkaConsumer<byte[], byte[]> consumer(String isolation) {
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

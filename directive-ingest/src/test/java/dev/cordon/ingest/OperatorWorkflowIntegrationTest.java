@@ -8,12 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cordon.avro.AuditEvent;
 import dev.cordon.avro.AuditEventType;
 import dev.cordon.avro.DirectiveChange;
-import dev.cordon.embedded.EmbeddedStack;
 import dev.cordon.ingest.internal.HttpApi;
 import dev.cordon.schemas.TopicCatalogue;
 import dev.cordon.schemas.signing.DirectiveSignatures;
 import dev.cordon.schemas.signing.SigningKey;
 import dev.cordon.schemas.signing.TrustedKeys;
+import dev.cordon.testkit.CordonCluster;
+import dev.cordon.testkit.WithCordonCluster;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +27,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,9 +44,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 6 on the real embedded stack: roles, four-eyes, break-glass, signatures, idempotency and the OpenAPI
- * document, through ingest's HTTP API with four-eyes on (the default).
+ * Issue 6 on the test cluster of {@link WithCordonCluster} (Testcontainers or the embedded stack), under a topic
+ * prefix of this class: roles, four-eyes, break-glass, signatures, idempotency and the OpenAPI document, through
+ * ingest's HTTP API with four-eyes on (the default).
  */
+@WithCordonCluster
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class OperatorWorkflowIntegrationTest {
@@ -56,14 +60,17 @@ class OperatorWorkflowIntegrationTest {
     private static final String VERA = Tokens.generate();    // viewer
     private static final String OMAR = Tokens.generate();    // issuer + approver
     private static final SigningKey KEY = SigningKey.generate();
-    private static EmbeddedStack stack;
+    /** Topics of this class only: the audit checks read every record on them. */
+    private static final String PREFIX = "ingest-ow-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    private static CordonCluster cluster;
     private static TopicCatalogue topics;
     private static IngestService service;
 
     @BeforeAll
-    static void start() {
-        stack = EmbeddedStack.start(EmbeddedStack.Options.builder().withPostgres(false).sessionPartitions(1).build());
-        topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));
+    static void start(CordonCluster testCluster) {
+        cluster = testCluster;
+        cluster.createTopics(PREFIX, 1);
+        topics = TopicCatalogue.create(PREFIX, Map.of("schema.registry.url", cluster.schemaRegistryUrl()));
         service = IngestService.start(config());
     }
 
@@ -72,16 +79,13 @@ class OperatorWorkflowIntegrationTest {
         if (service != null) {
             service.close();
         }
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     static IngestConfig config() {
         Map<String, Object> props = new HashMap<>();
-        props.put(IngestConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        props.put(IngestConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
-        props.put(IngestConfig.TOPIC_PREFIX_CONFIG, stack.topicPrefix());
+        props.put(IngestConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(IngestConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl());
+        props.put(IngestConfig.TOPIC_PREFIX_CONFIG, PREFIX);
         props.put(IngestConfig.PORT_CONFIG, 0);
         props.put(IngestConfig.AUTH_TOKENS_CONFIG, String.join(",",
                 Tokens.entry("alice", EnumSet.of(Role.ISSUER), ALICE),
@@ -133,7 +137,7 @@ class OperatorWorkflowIntegrationTest {
 
     private static List<ConsumerRecord<byte[], byte[]>> raw(String topic) {
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -285,7 +289,7 @@ class OperatorWorkflowIntegrationTest {
         // When someone writes revision 99 of it straight to the topic, signed by an unknown key
         DirectiveChange forged = DirectiveChange.newBuilder(change).setChangeId("forged").setRevision(99).build();
         Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put("bootstrap.servers", stack.bootstrapServers());
+        producerConfig.put("bootstrap.servers", cluster.bootstrapServers());
         try (KafkaProducer<String, DirectiveChange> p = new KafkaProducer<>(producerConfig,
                 topics.directiveChanges().keySerde().serializer(), topics.directiveChanges().valueSerde().serializer())) {
             ProducerRecord<String, DirectiveChange> pr = new ProducerRecord<>(topics.directiveChanges().name(), id, forged);

@@ -104,6 +104,46 @@ class CordonClusterIntegrationTest {
     }
 
     @Test
+    void shouldCreateEveryCordonTopicUnderAPrefixOfItsOwnWithTheAskedPartitions(CordonCluster cluster) throws Exception {
+        // Given a prefix no other test uses
+        String prefix = "tk" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        // When its topics are created (twice: the second call finds them and accepts them)
+        cluster.createTopics(prefix, 2);
+        cluster.createTopics(prefix, 2);
+        // Then every spec exists with its partition count
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            Map<String, Integer> partitions = admin.describeTopics(TopicNames.specs(prefix, 2).stream()
+                    .map(TopicNames.TopicSpec::name).toList()).allTopicNames().get().entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().partitions().size()));
+            assertThat(partitions).isEqualTo(TopicNames.specs(prefix, 2).stream()
+                    .collect(Collectors.toMap(TopicNames.TopicSpec::name, TopicNames.TopicSpec::partitions)));
+        }
+        // and another partition count under the same prefix is refused (naming one of the two session-keyed topics)
+        assertThatThrownBy(() -> cluster.createTopics(prefix, 3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(prefix).hasMessageContaining("exists with 2 partitions but 3 are expected");
+    }
+
+    @Test
+    void shouldCreateAnEmptyDatabaseReachableByTheUrlItReturns(CordonCluster cluster) throws Exception {
+        // Given
+        String name = "tk_" + UUID.randomUUID().toString().replace("-", "");
+        // When
+        String url = cluster.createDatabase(name);
+        // Then
+        assertThat(url).isEqualTo(cluster.jdbcUrl(name));
+        try (Connection c = java.sql.DriverManager.getConnection(url, cluster.jdbcUser(), cluster.jdbcPassword());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_database(), count(*) FROM pg_tables WHERE schemaname = 'public'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo(name);
+            assertThat(rs.getInt(2)).isZero();
+        }
+        assertThatThrownBy(() -> cluster.createDatabase(name)).isInstanceOf(java.sql.SQLException.class);
+        assertThatThrownBy(() -> cluster.createDatabase("x; DROP DATABASE postgres"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("database name");
+    }
+
+    @Test
     void shouldAnswerSqlOnThePostgresServer(CordonCluster cluster) throws Exception {
         String table = "t_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection c = cluster.connect(); Statement s = c.createStatement()) {

@@ -1,4 +1,4 @@
-package dev.cordon.testkit;
+package dev.cordon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
