@@ -128,9 +128,9 @@ public final class EnforcementConfig extends AbstractConfig {
             .define(LAST_SEEN_GRANULARITY_MS_CONFIG, Type.LONG, D.lastSeenGranularityMs(), Range.atLeast(1), Importance.LOW,
                     LAST_SEEN_GRANULARITY_MS_DOC)
             .define(CLOSE_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW, CLOSE_TIMEOUT_MS_DOC)
-            .define(ROCKSDB_BLOCK_CACHE_BYTES_CONFIG, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW,
+            .define(ROCKSDB_BLOCK_CACHE_BYTES_CONFIG, Type.LONG, BoundedRocksDbConfig.DEFAULT_BLOCK_CACHE_BYTES, Range.atLeast(1024 * 1024), Importance.LOW,
                     ROCKSDB_BLOCK_CACHE_BYTES_DOC)
-            .define(ROCKSDB_WRITE_BUFFER_BYTES_CONFIG, Type.LONG, 16L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW,
+            .define(ROCKSDB_WRITE_BUFFER_BYTES_CONFIG, Type.LONG, BoundedRocksDbConfig.DEFAULT_WRITE_BUFFER_BYTES, Range.atLeast(1024 * 1024), Importance.LOW,
                     ROCKSDB_WRITE_BUFFER_BYTES_DOC);
 
     /**

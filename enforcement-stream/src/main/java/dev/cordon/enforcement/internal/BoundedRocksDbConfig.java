@@ -19,8 +19,16 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
     public static final String BLOCK_CACHE_BYTES_CONFIG = "cordon.rocksdb.block.cache.bytes";
     /** Streams config key: memtable bytes, counted within the block cache. */
     public static final String WRITE_BUFFER_BYTES_CONFIG = "cordon.rocksdb.write.buffer.bytes";
-    static final long DEFAULT_BLOCK_CACHE_BYTES = 64L * 1024 * 1024;
-    static final long DEFAULT_WRITE_BUFFER_BYTES = 16L * 1024 * 1024;
+    /** Default block cache: 256 MiB for all stores of the JVM. */
+    public static final long DEFAULT_BLOCK_CACHE_BYTES = 256L * 1024 * 1024;
+    /**
+     * Default memtable budget: 128 MiB for all stores. One enforcement instance holds about 60 stores (5 per session
+     * task); at 16 MiB each memtable was flushed while tiny, level-0 files piled up past RocksDB's slowdown trigger and
+     * every {@code put} stalled — a 100,000-session fan-out took 36–77 s instead of 7 s (BENCHMARKS.md).
+     */
+    public static final long DEFAULT_WRITE_BUFFER_BYTES = 128L * 1024 * 1024;
+    /** Memtable size of one store, bytes. */
+    static final long STORE_WRITE_BUFFER_BYTES = 8L * 1024 * 1024;
 
     private static Cache cache;
     private static WriteBufferManager writeBufferManager;
@@ -52,7 +60,7 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
         table.setPinTopLevelIndexAndFilter(true);
         options.setWriteBufferManager(writeBufferManager);
         options.setMaxWriteBufferNumber(2);
-        options.setWriteBufferSize(4L * 1024 * 1024);
+        options.setWriteBufferSize(STORE_WRITE_BUFFER_BYTES);
         options.setTableFormatConfig(table);
     }
 
