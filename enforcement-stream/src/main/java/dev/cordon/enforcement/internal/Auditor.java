@@ -85,7 +85,7 @@ final class Auditor {
                     .setDirectiveRevision(revision)
                     .setSessionId(sessionId)
                     .setCommandId(commandId)
-                    .setDetails(new LinkedHashMap<>(details))
+                    .setDetails(details) // a builder builds one event
                     .build();
         }
     }

@@ -62,5 +62,8 @@ final class DecodeDirectivesProcessor implements Processor<byte[], byte[], Strin
         // through the multicast topic and is verified by every session task (ApplyDirectivesProcessor)
         context.forward(new Record<String, Emit>(change.getDirectiveId(), new Emit.Directive(change), now,
                 new RecordHeaders(record.headers().toArray())));
+        // an order is urgent: commit now rather than at the next commit interval, so the multicast reaches the
+        // session tasks one commit sooner (directive changes are rare; the extra commit costs nothing measurable)
+        context.commit();
     }
 }

@@ -65,8 +65,11 @@ public final class ImpactTally {
             counts.merge(NONE, 1L, Long::sum);
             return;
         }
-        for (String v : values.stream().distinct().toList()) {
-            counts.merge(v, 1L, Long::sum);
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            if (values.indexOf(v) == i) { // each distinct value once
+                counts.merge(v, 1L, Long::sum);
+            }
         }
     }
 

@@ -87,8 +87,15 @@ public final class AvroBinary {
         return schema;
     }
 
+    /**
+     * One buffered encoder per thread, re-pointed at each output: a direct encoder wrote every varint and string
+     * through {@code ByteArrayOutputStream}'s synchronized methods one call at a time. Same bytes either way.
+     */
+    private static final ThreadLocal<BinaryEncoder> ENCODERS = new ThreadLocal<>();
+
     static void write(DatumWriter<Object> writer, Object datum, ByteArrayOutputStream out) {
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, ENCODERS.get());
+        ENCODERS.set(encoder);
         try {
             writer.write(datum, encoder);
             encoder.flush();
