@@ -90,21 +90,21 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         }
         stopOlderSweeps(change, now);
         if (change.getAction() == DirectiveAction.LIFT) {
-            enforcer.directives.put(id, new DirectiveEntry(change, true, true));
+            enforcer.putDirective(id, new DirectiveEntry(change, true, true));
             enforcer.audit(id, received(change, now).detail("status", "LIFTED"), now);
             return;
         }
         long from = change.getEffectiveFrom().toEpochMilli();
         Instant until = change.getEffectiveUntil();
         if (until != null && until.toEpochMilli() <= now) {
-            enforcer.directives.put(id, new DirectiveEntry(change, true, true));
+            enforcer.putDirective(id, new DirectiveEntry(change, true, true));
             enforcer.audit(id, received(change, now).detail("status", "EXPIRED_ON_ARRIVAL"), now);
         } else if (from <= now) {
-            enforcer.directives.put(id, new DirectiveEntry(change, true, false));
+            enforcer.putDirective(id, new DirectiveEntry(change, true, false));
             enforcer.audit(id, received(change, now).detail("status", "IN_FORCE"), now);
             activate(change, now);
         } else {
-            enforcer.directives.put(id, new DirectiveEntry(change, false, false));
+            enforcer.putDirective(id, new DirectiveEntry(change, false, false));
             enforcer.audit(id, received(change, now).detail("status", "SCHEDULED"), now);
         }
     }
@@ -190,7 +190,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                         .detail("changeId", d.getChangeId())
                         .detail("effectiveUntil", d.getEffectiveUntil()), now);
             }
-            enforcer.directives.put(kv.key, new DirectiveEntry(d, activated, expired));
+            enforcer.putDirective(kv.key, new DirectiveEntry(d, activated, expired));
         }
     }
 

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,6 +46,9 @@ final class Enforcer {
         this.partition = context.taskId().partition();
         KeyValueStore<String, Long> sequence = context.getStateStore(Names.AUDIT_SEQUENCE_STORE);
         this.auditor = new Auditor(sequence, component, partition);
+        this.directiveGeneration = DIRECTIVE_GENERATIONS.computeIfAbsent(context.applicationId() + '/' + context.taskId(),
+                k -> new AtomicLong());
+        this.directiveGeneration.incrementAndGet(); // a (re-)initialized task: whatever was cached is re-read
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -81,15 +86,40 @@ final class Enforcer {
         expiryIndex.delete(indexKey(bucket(stored.lastSeenMs()), stored.sessionId()));
     }
 
-    /** @return the current revision of every directive this task knows */
+    /**
+     * Generation of each task's directives store, shared by the task's two processors (key: application id / task
+     * id): {@link #putDirective} bumps it, so a processor's cached list is re-read after any directive write, by
+     * either processor. Only ever increases; a spurious bump costs one re-read, never a stale decision.
+     */
+    private static final ConcurrentHashMap<String, AtomicLong> DIRECTIVE_GENERATIONS = new ConcurrentHashMap<>();
+    private final AtomicLong directiveGeneration;
+    private long cachedGeneration = -1;
+    private List<DirectiveChange> cachedCurrent = List.of();
+
+    /** Stores a directive entry (the only way directives are written) and invalidates every cached list of the task. */
+    void putDirective(String directiveId, DirectiveEntry entry) {
+        directives.put(directiveId, entry);
+        directiveGeneration.incrementAndGet();
+    }
+
+    /**
+     * @return the current revision of every directive this task knows; read from the store only after a directive
+     *         write (session events consult it on every record: iterating and decoding it each time was half of the
+     *         session path's CPU)
+     */
     List<DirectiveChange> currentDirectives() {
-        List<DirectiveChange> list = new ArrayList<>();
-        try (KeyValueIterator<String, DirectiveEntry> it = directives.all()) {
-            while (it.hasNext()) {
-                list.add(it.next().value.current());
+        long generation = directiveGeneration.get();
+        if (generation != cachedGeneration) {
+            List<DirectiveChange> list = new ArrayList<>();
+            try (KeyValueIterator<String, DirectiveEntry> it = directives.all()) {
+                while (it.hasNext()) {
+                    list.add(it.next().value.current());
+                }
             }
+            cachedCurrent = List.copyOf(list);
+            cachedGeneration = generation;
         }
-        return list;
+        return cachedCurrent;
     }
 
     /** @return the directives in force at {@code nowMs}, in precedence order */
