@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * (exactly-once v2; a failed stream thread is replaced), and answers whether it is running and idle.
  */
 public final class EnforcementApp implements AutoCloseable {
+    /** Name of the readiness check (in {@code GET /health/ready}) that reports replaced stream threads. */
+    public static final String THREAD_REPLACEMENT_CHECK = "stream-thread-replacements";
     private static final Logger LOG = LoggerFactory.getLogger(EnforcementApp.class);
 
     private final KafkaStreams streams;
@@ -66,7 +68,7 @@ public final class EnforcementApp implements AutoCloseable {
      * @param state              Kafka Streams state
      * @param liveThreads        stream threads alive now
      * @param threadsReplaced    stream threads that died of an uncaught exception and were replaced since start
-     * @param lastThreadFailure  the last such exception ({@code class: message}), or {@code null}
+     * @param lastThreadFailure  the last such exception ({@code class: message}, with its root cause when different), or {@code null}
      */
     public record Health(KafkaStreams.State state, int liveThreads, int threadsReplaced, String lastThreadFailure) {
         /** @return whether Streams is RUNNING or REBALANCING with at least one live thread */
@@ -120,7 +122,7 @@ public final class EnforcementApp implements AutoCloseable {
             LOG.error("Stream thread failed; replacing it (its tasks resume from the last commit)", error);
             deaths.increment();
             app.threadsReplaced.incrementAndGet();
-            app.lastThreadFailure.set(error.getClass().getName() + ": " + error.getMessage());
+            app.lastThreadFailure.set(describe(error));
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         AtomicBoolean recorded = new AtomicBoolean();
@@ -143,7 +145,8 @@ public final class EnforcementApp implements AutoCloseable {
         try {
             app.opsServer = OpsServer.startIfEnabled(OpsConfig.settings(config), ops.registry(),
                     List.of(KafkaStreamsOps.liveness("kafka-streams", streams)),
-                    List.of(KafkaStreamsOps.readiness("kafka-streams", streams, threads))).orElse(null);
+                    List.of(KafkaStreamsOps.readiness("kafka-streams", streams, threads), app.threadReplacementCheck()))
+                    .orElse(null);
         } catch (RuntimeException e) {
             app.close();
             throw e;
@@ -219,6 +222,29 @@ public final class EnforcementApp implements AutoCloseable {
             }
         }
         return new Health(streams.state(), live, threadsReplaced.get(), lastThreadFailure.get());
+    }
+
+    /**
+     * A readiness check reporting stream threads replaced after a failure (issue 3 §3: "a thread that does die is
+     * replaced, with health reporting it"). Always up: a replaced thread serves again (readiness "kafka-streams" is
+     * down while fewer threads than configured are alive); the detail says how many were replaced and why the last died.
+     */
+    private dev.cordon.ops.HealthCheck threadReplacementCheck() {
+        return dev.cordon.ops.HealthCheck.of(THREAD_REPLACEMENT_CHECK, () -> true, () -> {
+            int replaced = threadsReplaced.get();
+            return replaced == 0 ? "no stream thread replaced"
+                    : replaced + " stream thread(s) died and were replaced; last failure: " + lastThreadFailure.get();
+        });
+    }
+
+    /** @return {@code class: message} of {@code error}, and of its root cause when that is another exception */
+    private static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String top = error.getClass().getName() + ": " + error.getMessage();
+        return root == error ? top : top + " (caused by " + root.getClass().getName() + ": " + root.getMessage() + ")";
     }
 
     static void checkTopics(Admin admin, TopicCatalogue topics, EnforcementSettings settings) {

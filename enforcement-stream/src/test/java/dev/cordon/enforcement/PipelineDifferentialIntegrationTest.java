@@ -41,14 +41,14 @@ import org.junit.jupiter.api.Timeout;
  * with librdkafka's {@code consistent_random} partitioner (CRC32, not murmur2), some with null keys: enforcement holds
  * because state is re-keyed by sessionId and directives reach every partition.
  */
-// Excluded from the default run: on a loaded machine some generated timelines (events dated OLDER / DUPLICATE_OF_PREVIOUS
-// of a cut session) show one extra re-revocation against the model — an open divergence, see issue 3's note.
-// Run it with: ./mvnw -B verify -pl enforcement-stream -Dsurefire.excludedGroups= -Dtest=PipelineDifferentialIntegrationTest
+// Timing-independent since issue 3's divergence was understood (README); the tag stays only so that removing it from
+// the root pom's surefire.excludedGroups is all it takes to run it by default.
 @Tag("pipeline-differential")
 @Tag("integration")
 class PipelineDifferentialIntegrationTest {
     private static final int PARTITIONS = 4;
-    private static final int TIMELINES = 3;
+    /** Generated timelines per run; {@code -Dcordon.pipelineDifferential.timelines=N} plays more (to soak it). */
+    private static final int TIMELINES = Integer.getInteger("cordon.pipelineDifferential.timelines", 3);
 
     @Test
     @Timeout(300)
@@ -81,12 +81,20 @@ class PipelineDifferentialIntegrationTest {
                     List<Step> timeline = Timelines.timelines(15, 25).sample(); // jqwik's sampling works outside a property
                     System.out.println("timeline " + t + ": " + timeline); // to replay a failure
                     String run = "r" + t + "-";
-                    Timelines.Materializer m = new Timelines.Materializer();
+                    // the pipeline decides each event at an instant the test only knows to lie between the send and
+                    // seeing the pipeline idle; the materializer keeps out of each timeline what would depend on it
+                    Timelines.DelayTolerantMaterializer m = new Timelines.DelayTolerantMaterializer(
+                            EnforcementSettings.DEFAULT_CLOCK_SKEW_TOLERANCE_MS);
                     // When each step is produced and the pipeline has become idle
                     for (Step step : timeline) {
                         long now = System.currentTimeMillis();
                         if (step instanceof SessionStep s) {
-                            ReferenceModel.Event e = m.event(s, now);
+                            java.util.Optional<ReferenceModel.Event> generated = m.event(s, now);
+                            if (generated.isEmpty()) {
+                                System.out.println("left out (outcome would depend on processing delay): " + s);
+                                continue;
+                            }
+                            ReferenceModel.Event e = generated.get();
                             ReferenceModel.Event mine = new ReferenceModel.Event(run + e.sessionId(), e.type(), e.resource(),
                                     e.gatewayId(), e.occurredAt(), e.subject());
                             byte[] key = s.nullKey() ? null : mine.sessionId().getBytes();
@@ -94,7 +102,9 @@ class PipelineDifferentialIntegrationTest {
                                     : mine.sessionId(), PARTITIONS);
                             sessions.send(new ProducerRecord<>(topics.sessionEvents().name(), partition, key, Timelines.avro(mine))).get();
                             awaitIdle(app, admin, appId, inputs);
-                            model.session(mine, System.currentTimeMillis());
+                            long idle = System.currentTimeMillis();
+                            model.session(mine, idle);
+                            m.decided(e, now, idle);
                         } else if (step instanceof DirectiveStep d) {
                             ReferenceModel.Directive g = Timelines.Materializer.directive(d, now);
                             ReferenceModel.Directive open = new ReferenceModel.Directive(run + g.id(), g.revision(), g.lift(), g.dryRun(),

@@ -156,6 +156,11 @@ final class Timelines {
             return e;
         }
 
+        /** Makes {@code e} what later duplicates of its session copy (it was changed before being sent). */
+        void sent(ReferenceModel.Event e) {
+            previous.put(e.sessionId(), e);
+        }
+
         static ReferenceModel.Directive directive(DirectiveStep d, long tick) {
             long from = switch (d.fromTicks()) {
                 case -2 -> tick - 2 * TICK_MS;
@@ -168,6 +173,79 @@ final class Timelines {
             }
             return new ReferenceModel.Directive(DIRECTIVES[d.directive()], d.revision(), d.lift(), d.dryRun() && !d.lift(),
                     d.denyNew(), from, until, d.resources(), d.subjects(), d.exempt());
+        }
+    }
+
+    /**
+     * Turns session steps into events for a system under test whose decision instant is known only within a window:
+     * the real pipeline decides an event at some wall-clock instant between its send ({@code sentMs}) and the moment the
+     * test sees the pipeline idle ({@code idleMs}); the model can only be told one instant.
+     *
+     * <p>Only one decision depends on that instant (README "Ordering of a session's events"): an {@code occurredAt} more
+     * than the skew tolerance ahead of the decision instant (year 2100) is <em>ordered as</em> that instant, and an ENDED
+     * session compares later events' ordering times with its end's. So (1) an event dated inside the window of its
+     * session's year-2100 end would be late or live-again depending on processing delay — it is moved just after that
+     * window (still in the past, ordered after the end whatever the delay); (2) a year-2100 event of a session whose end
+     * is dated in the (near) future, not yet reached when it is sent, could be decided before or after that date — it is
+     * left out. Every other comparison is between fixed dates. The expected commands then hold for any decision instant
+     * within the windows, which is all the test can know (issue 3 §1 counterexample, {@link DifferentialRegressionTest}).
+     */
+    static final class DelayTolerantMaterializer {
+        private final Materializer inner = new Materializer();
+        private final long skewToleranceMs;
+        /** Per session: windows [sentMs, latest ordering time] of its ENDED events ordered at their decision instant. */
+        private final Map<String, List<long[]>> uncertainEnds = new HashMap<>();
+        /** Per session: the latest fixed ordering time of its ENDED events. */
+        private final Map<String, Long> fixedEnds = new HashMap<>();
+
+        DelayTolerantMaterializer(long skewToleranceMs) {
+            this.skewToleranceMs = skewToleranceMs;
+        }
+
+        /**
+         * @param sentMs wall clock just before the event is sent (the earliest possible decision instant)
+         * @return the event to send, or empty when its outcome would depend on the decision instant (send nothing)
+         */
+        java.util.Optional<ReferenceModel.Event> event(SessionStep s, long sentMs) {
+            String id = SESSIONS[s.session()];
+            ReferenceModel.Event before = inner.previous.get(id);
+            ReferenceModel.Event e = inner.event(s, sentMs);
+            if (e.occurredAt() > sentMs + skewToleranceMs) { // ordered at its decision instant
+                Long end = fixedEnds.get(id);
+                if (end != null && end >= sentMs) {
+                    if (before == null) {
+                        inner.previous.remove(id);
+                    } else {
+                        inner.previous.put(id, before);
+                    }
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(e);
+            }
+            long occurredAt = e.occurredAt();
+            for (long[] window : uncertainEnds.getOrDefault(id, List.of())) { // in increasing order
+                if (occurredAt >= window[0] && occurredAt <= window[1]) {
+                    occurredAt = window[1] + 1;
+                }
+            }
+            if (occurredAt != e.occurredAt()) {
+                e = new ReferenceModel.Event(e.sessionId(), e.type(), e.resource(), e.gatewayId(), occurredAt, e.subject());
+                inner.sent(e);
+            }
+            return java.util.Optional.of(e);
+        }
+
+        /** Records that {@code e}, sent at {@code sentMs}, was decided at the latest by {@code idleMs}. */
+        void decided(ReferenceModel.Event e, long sentMs, long idleMs) {
+            if (e.type() != ReferenceModel.Type.ENDED) {
+                return;
+            }
+            if (e.occurredAt() > sentMs + skewToleranceMs) {
+                long latest = e.occurredAt() > idleMs + skewToleranceMs ? idleMs : e.occurredAt();
+                uncertainEnds.computeIfAbsent(e.sessionId(), k -> new ArrayList<>()).add(new long[] {sentMs, latest});
+            } else {
+                fixedEnds.merge(e.sessionId(), e.occurredAt(), Math::max);
+            }
         }
     }
 

@@ -95,7 +95,7 @@ class CrashRecoveryTest {
             readers.awaitAudit(AuditEventType.SESSION_STARTED, directive, sessions, Duration.ofSeconds(240));
 
             // When the directive fans out and the service is killed once some but not all REVOKEs are committed
-            publish(directive);
+            publish(directive, "k");
             await("some but not all REVOKEs committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                     .until(() -> readers.pollCommands() >= 2_000);
             first.kill();
@@ -131,7 +131,7 @@ class CrashRecoveryTest {
             readers.awaitAudit(AuditEventType.SESSION_STARTED, directive, sessions, Duration.ofSeconds(180));
 
             // When the directive fans out and instance A is killed mid-fan-out
-            publish(directive);
+            publish(directive, "t");
             await("some but not all REVOKEs committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                     .until(() -> readers.pollCommands() >= 500);
             a.kill();
@@ -161,7 +161,7 @@ class CrashRecoveryTest {
             first.awaitLine("RUNNING", Duration.ofSeconds(60));
             List<String> covered = produceSessions("w", 2_000);
             readers.awaitAudit(AuditEventType.SESSION_STARTED, directive, 2_000, Duration.ofSeconds(60));
-            publish(directive);
+            publish(directive, "w");
             readers.awaitAggregate(directive, Duration.ofSeconds(60));
 
             // When the service is killed and its local state wiped
@@ -208,8 +208,6 @@ class CrashRecoveryTest {
         c.put(EnforcementConfig.STATE_DIR_CONFIG, stateDir.toString());
         c.put(EnforcementConfig.SWEEP_BATCH_SIZE_CONFIG, sweepBatch);
         c.put(EnforcementConfig.SWEEP_INTERVAL_MS_CONFIG, 20);
-        c.put(EnforcementConfig.ROCKSDB_BLOCK_CACHE_BYTES_CONFIG, 16L * 1024 * 1024);
-        c.put(EnforcementConfig.ROCKSDB_WRITE_BUFFER_BYTES_CONFIG, 4L * 1024 * 1024);
         c.put("streams.consumer.session.timeout.ms", 6000);
         c.put("streams.consumer.heartbeat.interval.ms", 1000);
         c.put("streams.producer.transaction.timeout.ms", 5000);
@@ -222,22 +220,31 @@ class CrashRecoveryTest {
     private static final ConditionGroup FOREIGN = ConditionGroup.newBuilder().setAll(List.of(Condition.newBuilder()
             .setAttribute("nationality").setOp(ConditionOp.NOT_IN).setValues(List.of("US")).build())).build();
 
-    private static void publish(String directiveId) throws Exception {
+    /**
+     * Each test uses resources of its own ({@link #resourceOf}): every service reads directive-changes from the start,
+     * so a directive of an earlier test (in force, on a shared resource) would deny this test's sessions.
+     */
+    private static void publish(String directiveId, String sessionPrefix) throws Exception {
         Instant now = Instant.now();
         DirectiveChange change = DirectiveChange.newBuilder()
                 .setChangeId(UUID.randomUUID().toString()).setDirectiveId(directiveId).setRevision(1)
                 .setAction(DirectiveAction.RESTRICT).setMode(DirectiveMode.ENFORCE).setEnforcement(EnforcementKind.REVOKE_AND_DENY)
                 .setIssuer("us-bis").setLegalBasis("15 CFR 744.23").setReason("crash test")
                 .setEffectiveFrom(now).setEffectiveUntil(null).setAcceptedAt(now)
-                .setScope(Scope.newBuilder().setResources(List.of("fable-5")).setSubjects(List.of(FOREIGN)).setExempt(List.of()).build())
+                .setScope(Scope.newBuilder().setResources(List.of(resourceOf(sessionPrefix + "-"))).setSubjects(List.of(FOREIGN)).setExempt(List.of()).build())
                 .build();
         try (KafkaProducer<String, DirectiveChange> p = producer(topics.directiveChanges())) {
             p.send(new ProducerRecord<>(topics.directiveChanges().name(), directiveId, change)).get();
         }
     }
 
+    /** @return the resource of a session: one per test, named by the session ids' prefix ({@code k-1} → {@code fable-5-k}) */
+    private static String resourceOf(String sessionId) {
+        return "fable-5-" + sessionId.substring(0, sessionId.indexOf('-'));
+    }
+
     private static SessionEvent event(String id, SessionEventType type, String nationality, Instant at) {
-        return SessionEvent.newBuilder().setSessionId(id).setType(type).setResource("fable-5").setGatewayId("gw-1")
+        return SessionEvent.newBuilder().setSessionId(id).setType(type).setResource(resourceOf(id)).setGatewayId("gw-1")
                 .setOccurredAt(at).setSubject(Subject.newBuilder().setUserId("u-" + id).setOrgId(null)
                         .setNationality(List.of(nationality)).setResidenceCountry(null).setLocationCountry(null)
                         .setRole(List.of("customer")).setAttributes(Map.of()).build()).build();

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.cordon.embedded.EmbeddedStack;
 import dev.cordon.enforcement.EnforcementApp;
 import dev.cordon.enforcement.EnforcementConfig;
 import dev.cordon.enforcement.internal.StateMarker;
 import dev.cordon.schemas.TopicNames;
-import dev.cordon.schemas.admin.TopicAdmin;
+import dev.cordon.testkit.CordonCluster;
+import dev.cordon.testkit.WithCordonCluster;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,46 +26,44 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 3 §4: the service refuses to run rather than run unsafely — on lost internal state, without exactly-once, or
- * with an audit-log topic that could lose entries — and says what to fix. Each test uses its own topic prefix.
+ * with an audit-log topic that could lose entries — and says what to fix. The broker is the shared cluster of
+ * {@link WithCordonCluster} (it needs nothing but a broker that allows deleting topics and altering topic configs, as
+ * every backend does); each test uses its own topic prefix and application id.
  */
-@Tag("integration")
+@WithCordonCluster
 class StartupRefusalTest {
     private static final int PARTITIONS = 2;
-    private static EmbeddedStack stack;
+    private static CordonCluster cluster;
     private static Admin admin;
 
     @BeforeAll
-    static void startStack() {
-        stack = EmbeddedStack.start(EmbeddedStack.Options.builder().sessionPartitions(PARTITIONS).withPostgres(false).build());
-        admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()));
+    static void connect(CordonCluster shared) {
+        cluster = shared;
+        admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()));
     }
 
     @AfterAll
-    static void stopStack() {
+    static void disconnect() {
         if (admin != null) {
             admin.close();
         }
-        if (stack != null) {
-            stack.close();
-        }
     }
 
-    private static Map<String, Object> freshDeployment(String appId) throws Exception {
-        String prefix = "p" + UUID.randomUUID().toString().substring(0, 6) + ".";
-        TopicAdmin.createTopics(admin, TopicNames.specs(prefix, PARTITIONS), Duration.ofSeconds(60));
-        Map<String, Object> c = new HashMap<>();
-        c.put(EnforcementConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        c.put(EnforcementConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.schemaRegistryUrl());
+    /** @param appIdPrefix made unique here (the cluster outlives this class: ids must not repeat across runs) */
+    private static Map<String, Object> freshDeployment(String appIdPrefix) throws Exception {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        String prefix = "refusal-" + unique + ".";
+        cluster.createTopics(prefix, PARTITIONS);
+        Map<String, Object> c = new HashMap<>(cluster.clientConfig());
         c.put(EnforcementConfig.TOPIC_PREFIX_CONFIG, prefix);
         c.put(EnforcementConfig.SESSION_PARTITIONS_CONFIG, PARTITIONS);
         c.put(EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, false); // these tests are about topics and guarantees, not signatures
-        c.put(EnforcementConfig.APPLICATION_ID_CONFIG, appId);
+        c.put(EnforcementConfig.APPLICATION_ID_CONFIG, appIdPrefix + "-" + unique);
         c.put(EnforcementConfig.STATE_DIR_CONFIG, Files.createTempDirectory("refusal").toString());
         return c;
     }
@@ -74,8 +72,8 @@ class StartupRefusalTest {
     @Timeout(120)
     void shouldRefuseToStartWhenAChangelogTopicOfAnEarlierRunIsMissing() throws Exception {
         // Given a deployment that ran once (first start: no internal topics yet, which is fine)
-        String appId = "refuse-lost-" + UUID.randomUUID().toString().substring(0, 6);
-        Map<String, Object> cfg = freshDeployment(appId);
+        Map<String, Object> cfg = freshDeployment("refuse-lost");
+        String appId = (String) cfg.get(EnforcementConfig.APPLICATION_ID_CONFIG);
         try (EnforcementApp app = EnforcementApp.start(new EnforcementConfig(cfg))) {
             await("running").atMost(Duration.ofSeconds(60)).until(app::isRunning);
             await("state marker recorded").atMost(Duration.ofSeconds(30)).until(() -> markerRecords(appId) > 0);
@@ -135,7 +133,7 @@ class StartupRefusalTest {
     }
 
     private static long markerRecords(String appId) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(StateMarker.markerTopic(appId), 0);
             return c.endOffsets(List.of(tp)).get(tp);
@@ -147,7 +145,7 @@ class StartupRefusalTest {
     @Test
     void shouldNameEveryChangelogAndRepartitionTopicOfTheTopology() {
         var internal = StateMarker.internalTopics("app", dev.cordon.enforcement.EnforcementTopology.build(
-                dev.cordon.schemas.TopicCatalogue.create("", Map.of("schema.registry.url", stack.schemaRegistryUrl())),
+                dev.cordon.schemas.TopicCatalogue.create("", Map.of("schema.registry.url", cluster.schemaRegistryUrl())),
                 dev.cordon.enforcement.EnforcementSettings.defaults()).describe(),
                 java.util.Set.of("directive-changes", "session-events", "revocation-commands", "directive-impacts", "audit-log", "dead-letters"));
         assertThat(internal).contains("app-sessions-store-changelog", "app-directives-store-changelog",
