@@ -18,7 +18,9 @@ import dev.cordon.avro.ImpactKind;
 import dev.cordon.avro.RevocationCommand;
 import dev.cordon.avro.SessionEventType;
 import dev.cordon.avro.Subject;
+import java.time.Instant;
 import java.util.List;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -696,5 +698,104 @@ class EnforcementTopologyTest {
         h.drainCommands();
         h.send(h.event("idle", SessionEventType.HEARTBEAT, FABLE, subject("u-idle", List.of("DE"), List.of("customer"))));
         assertThat(h.drainCommands()).containsExactly("REVOKE idle BIS-1 1");
+    }
+
+    @Test
+    void shouldNotRewriteTheSessionChangelogForHeartbeatsThatChangeNothingWithinTheLastSeenGranularity() {
+        // Given a last-seen granularity of 10 s and an active session, its start written to the sessions changelog
+        h.close();
+        h = new Harness(EnforcementSettings.defaults().withSessionPartitions(1).withLastSeenGranularityMs(10_000));
+        TestOutputTopic<String, byte[]> changelog = h.sessionsChangelog();
+        Subject user = subject("u-s1", List.of("DE"), List.of("customer"));
+        h.start("s1", FABLE, "DE");
+        assertThat(changelog.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("s1");
+
+        // When it sends a heartbeat that changes nothing every second for 9 s
+        for (int i = 0; i < 9; i++) {
+            h.advance(1000);
+            h.send(h.event("s1", SessionEventType.HEARTBEAT, FABLE, user));
+        }
+        // Then none of them is written
+        assertThat(changelog.readKeyValuesToList()).isEmpty();
+
+        // When the next one arrives once the granularity has passed since the last write
+        h.advance(1000);
+        h.send(h.event("s1", SessionEventType.HEARTBEAT, FABLE, user));
+        // Then that one heartbeat is written, once
+        assertThat(changelog.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("s1");
+
+        // And the following one, within the granularity again, is not
+        h.advance(1000);
+        h.send(h.event("s1", SessionEventType.HEARTBEAT, FABLE, user));
+        assertThat(changelog.readKeyValuesToList()).isEmpty();
+
+        // And a heartbeat that changes something (the resource) is written even within the granularity
+        h.advance(1000);
+        h.send(h.event("s1", SessionEventType.HEARTBEAT, MYTHOS, user));
+        assertThat(changelog.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("s1");
+    }
+
+    /** TTL 60 s, granularity 1 s, eviction every 1 s once caught up within 10 s; "idle" started at T0, then idle. */
+    private void givenAnIdleSessionAndShortTtlWithCatchUpWindowOf10s() {
+        h.close();
+        h = new Harness(EnforcementSettings.defaults().withSessionPartitions(1).withSessionTtlMs(60_000)
+                .withLastSeenGranularityMs(1000).withEviction(1000, 1000, 10_000));
+        h.start("idle", FABLE, "DE");
+    }
+
+    /**
+     * Replays a backlog for {@code seconds}: each second the wall clock advances (eviction passes run), then one event of
+     * session "replayed" is read whose record was appended {@code lagMs} before now. Ends right after the last read.
+     */
+    private void replayBacklog(int seconds, long lagMs) {
+        Subject user = subject("u-replayed", List.of("DE"), List.of("customer"));
+        for (int i = 0; i < seconds; i++) {
+            h.advance(1000);
+            Instant appendedAt = h.now().minusMillis(lagMs);
+            SessionEventType type = i == 0 ? SessionEventType.STARTED : SessionEventType.HEARTBEAT;
+            h.sendAppendedAt(Harness.event("replayed", type, FABLE, user, appendedAt), appendedAt);
+        }
+    }
+
+    private List<String> drainEvicted() {
+        return h.drainAudit().stream().filter(a -> a.getType() == AuditEventType.SESSION_EVICTED)
+                .map(AuditEvent::getSessionId).toList();
+    }
+
+    @Test
+    void shouldNotEvictWhileTheTaskIsStillCatchingUpWithItsInput() {
+        // Given a TTL of 60 s, a catch-up window of 10 s and a session idle since T0
+        givenAnIdleSessionAndShortTtlWithCatchUpWindowOf10s();
+
+        // When for 90 s the task reads a backlog (after downtime) whose records were appended 30 s before it reads them
+        replayBacklog(90, 30_000);
+
+        // Then the idle session is not evicted, though idle for 90 s (past TTL + granularity + one interval = 62 s)
+        assertThat(drainEvicted()).isEmpty();
+
+        // When the task reaches the head of its input: a record read as soon as it was appended
+        h.send(h.event("replayed", SessionEventType.HEARTBEAT, FABLE, subject("u-replayed", List.of("DE"), List.of("customer"))));
+        h.advance(1000);
+
+        // Then the next eviction pass evicts the idle session alone, and audits it
+        assertThat(drainEvicted()).containsExactly("idle");
+    }
+
+    @Test
+    void shouldEvictOnceNoRecordHasArrivedForTheCatchUpWindowAfterABacklog() {
+        // Given a TTL of 60 s, a catch-up window of 10 s, a session idle since T0, and 90 s of backlog read 30 s late
+        givenAnIdleSessionAndShortTtlWithCatchUpWindowOf10s();
+        replayBacklog(90, 30_000);
+        assertThat(drainEvicted()).isEmpty();
+
+        // When no record arrives for 9 s, less than the catch-up window
+        h.advanceInSteps(9000, 1000);
+        // Then nothing is evicted yet: the last record read was still 30 s behind
+        assertThat(drainEvicted()).isEmpty();
+
+        // When the quiet lasts the whole catch-up window
+        h.advance(1000);
+        // Then the idle session alone is evicted, and audited
+        assertThat(drainEvicted()).containsExactly("idle");
     }
 }

@@ -41,6 +41,8 @@ import org.apache.kafka.streams.test.TestRecord;
 final class Harness implements AutoCloseable {
     /** Wall clock at driver start. */
     static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+    /** {@code application.id} of the driver: the prefix of its changelog and repartition topics. */
+    static final String APPLICATION_ID = "cordon-enforcement-test";
     private static EmbeddedSchemaRegistry registry;
 
     final TopicCatalogue topics;
@@ -84,7 +86,7 @@ final class Harness implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "cordon-enforcement-test");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -135,6 +137,14 @@ final class Harness implements AutoCloseable {
 
     void send(SessionEvent e) {
         sessions.pipeInput(new TestRecord<>(e.getSessionId(), e, now));
+    }
+
+    /**
+     * Sends a session event whose record timestamp (the broker's LogAppendTime in production) is {@code appendedAt}
+     * rather than now: a record of a backlog read late, e.g. after downtime.
+     */
+    void sendAppendedAt(SessionEvent e, Instant appendedAt) {
+        sessions.pipeInput(new TestRecord<>(e.getSessionId(), e, appendedAt));
     }
 
     /** Sends a change signed with {@code key} (headers cordon.signature.key-id and cordon.signature), as ingest does. */
@@ -223,6 +233,15 @@ final class Harness implements AutoCloseable {
         List<AuditEvent> events = audit.readValuesToList();
         auditSeen.addAll(events);
         return events;
+    }
+
+    /**
+     * The changelog of the session tasks' sessions store ({@code <application.id>-sessions-store-changelog}): key
+     * sessionId, value the encoded session state (null: deleted). Like every TestOutputTopic, reading drains it.
+     */
+    TestOutputTopic<String, byte[]> sessionsChangelog() {
+        return driver.createOutputTopic(APPLICATION_ID + "-" + dev.cordon.enforcement.internal.Names.SESSIONS_STORE + "-changelog",
+                Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
     }
 
     List<AuditEventType> drainAuditTypes() {
