@@ -197,14 +197,15 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "memory", mixinStandardHelpOptions = true, description = "Heap after GC and RocksDB disk at N active sessions.")
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Heap after GC and RocksDB disk at N active sessions, and a preview (blast radius) over them.")
     static final class Memory extends Base {
         @Option(names = "--sessions", defaultValue = "100k", description = "N (1m for the issue's figure). Default: ${DEFAULT-VALUE}.")
         String sessions;
 
         @Override
         List<Report> measure(Consumer<String> progress) throws Exception {
-            return List.of(Benchmarks.memory(sizes(sessions).get(0), progress));
+            return List.of(Benchmarks.memory(sizes(sessions).get(0), common.enforcementProps(), progress));
         }
     }
 }

@@ -184,6 +184,35 @@ public final class BenchPipeline implements AutoCloseable {
         return r.statusCode();
     }
 
+    /**
+     * Asks ingest's {@code POST /v1/directives:preview} for the blast radius of {@code doc} and, when it answers 202
+     * (the report took longer than ingest's preview timeout), polls {@code GET /v1/previews/{requestId}} until 200.
+     *
+     * @return the 200 report (JSON) and the ms from sending the POST to receiving it
+     * @throws IllegalStateException when ingest refuses the preview or no report comes within {@code timeout}
+     */
+    public Preview preview(ObjectNode doc, Duration timeout) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        HttpRequest req = HttpRequest.newBuilder(ingest.baseUri().resolve("/v1/directives:preview"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(doc), StandardCharsets.UTF_8)).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        long deadline = t0 + timeout.toNanos();
+        while (r.statusCode() == 202 && System.nanoTime() < deadline) {
+            String requestId = json.readTree(r.body()).path("requestId").asText();
+            r = http.send(HttpRequest.newBuilder(ingest.baseUri().resolve("/v1/previews/" + requestId)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("preview not answered with a report: HTTP " + r.statusCode() + " " + r.body());
+        }
+        return new Preview((ObjectNode) json.readTree(r.body()), (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** A preview's aggregated impact report and the time it took, ms. */
+    public record Preview(ObjectNode report, double ms) {
+    }
+
     /** A RESTRICT / ENFORCE / REVOKE_AND_DENY document on the given resources; {@code subjectsNotIn} empty = everyone. */
     public ObjectNode restrict(String id, List<String> resources, String attribute, List<String> values) {
         ObjectNode doc = json.createObjectNode();

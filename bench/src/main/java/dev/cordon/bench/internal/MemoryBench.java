@@ -5,6 +5,7 @@ import dev.cordon.bench.Report.Figure;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -17,9 +18,9 @@ public final class MemoryBench {
     private MemoryBench() {
     }
 
-    public static Report run(int n, Consumer<String> progress) throws Exception {
+    public static Report run(int n, Map<String, Object> enforcementProps, Consumer<String> progress) throws Exception {
         Report.Builder rb = new Report.Builder(String.format("memory and disk, N = %,d active sessions", n));
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, Map.of()))) {
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, enforcementProps))) {
             FanOutBench.warmUp(p);
             Path state = p.stack().dataDir().resolve("streams");
             long heap0 = heapAfterGc();
@@ -40,6 +41,14 @@ public final class MemoryBench {
             rb.add(Figure.plain("disk per active session", (disk1 - disk0) / (double) n, "bytes"));
             rb.add(new Figure("process RSS (heap + RocksDB off-heap + broker)", rss1 / 1048576.0, "MiB", rss0 / 1048576.0,
                     "before the sessions", (double) rss1 / rss0, "", ""));
+            // issue 6 §5: the blast radius of a directive over all N live sessions, computed by the enforcement stream
+            BenchPipeline.Preview preview = p.preview(p.restrict("bench-preview", List.of(FanOutBench.RESOURCE), null, List.of()),
+                    java.time.Duration.ofSeconds(120));
+            long covered = preview.report().path("covered").asLong(-1);
+            progress.accept(String.format("preview over %,d sessions: %.0f ms, covered %,d", n, preview.ms(), covered));
+            rb.add(Figure.plain("preview (POST /v1/directives:preview → 200 with the aggregated report)", preview.ms(), "ms")
+                    .withTarget("<= 2,000 ms", preview.ms() <= 2_000));
+            rb.add(Figure.plain("sessions the preview counted as covered", covered, "sessions").withTarget("= N", covered == n));
             rb.note("heap max " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576 + " MiB; per-store disk: "
                     + perStore(state));
             rb.note("the embedded broker's own heap (log indexes, producer state) is in this JVM too");

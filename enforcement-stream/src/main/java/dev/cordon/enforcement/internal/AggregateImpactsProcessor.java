@@ -84,5 +84,6 @@ final class AggregateImpactsProcessor implements Processor<byte[], byte[], Strin
                 .setCompletedAt(Instant.ofEpochMilli(now))
                 .build();
         context.forward(new Record<String, Emit>(aggregate.getDirectiveId(), new Emit.Impact(aggregate), now, new RecordHeaders()));
+        context.commit(); // a preview request is waiting for this report: publish it now, not at the commit interval
     }
 }
