@@ -57,13 +57,21 @@ public final class AuditCommands implements Runnable {
         JdbcOptions jdbc;
         @Option(names = "--config", description = "Properties file with jdbc.url / jdbc.user / jdbc.password.")
         Path config;
+        /** The subcommand this mixin is part of: tells whether it also reads {@code --bundle}. */
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec mixee;
 
+        /**
+         * @return a data source for {@code jdbc.url} from the flags, environment or {@code --config}
+         * @throws IllegalArgumentException (exit code 2) when no URL is given, naming {@code --jdbc-url} and its alternatives
+         */
         PGSimpleDataSource dataSource() throws IOException {
             Map<String, Object> s = ConfigSources.resolve(config, System.getenv(), jdbc.flags());
             Object url = s.get("jdbc.url");
             if (url == null) {
-                throw new CommandLine.ParameterException(new CommandLine(new Object()),
-                        "--jdbc-url (or jdbc.url / CORDON_JDBC_URL) is required");
+                boolean bundles = mixee != null && mixee.findOption("--bundle") != null;
+                throw new IllegalArgumentException("--jdbc-url is required (or jdbc.url in --config FILE, or CORDON_JDBC_URL"
+                        + (bundles ? "; or --bundle FILE to read an export bundle instead" : "") + ")");
             }
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setUrl(url.toString());

@@ -96,21 +96,46 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /**
+     * Parses {@code --sessions}: comma-separated counts, each a whole number with an optional {@code k} (×1,000) or
+     * {@code m} (×1,000,000) suffix.
+     *
+     * @throws IllegalArgumentException (exit code 2) naming the part that is not a count, is below 1 or is above
+     *                                  {@link Integer#MAX_VALUE}
+     */
     static List<Integer> sizes(String s) {
         List<Integer> out = new ArrayList<>();
         for (String part : s.split(",")) {
-            String p = part.trim().toLowerCase().replace("_", "");
+            String p = part.trim().toLowerCase(java.util.Locale.ROOT).replace("_", "");
             int mult = p.endsWith("k") ? 1_000 : p.endsWith("m") ? 1_000_000 : 1;
             if (mult > 1) {
                 p = p.substring(0, p.length() - 1);
             }
-            try {
-                out.add(Integer.parseInt(p) * mult);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--sessions: `" + part + "` is not a count (e.g. 10000, 100k, 1m)");
+            if (!p.matches("[+-]?\\d+")) {
+                throw new IllegalArgumentException("--sessions: `" + part.trim() + "` is not a count (e.g. 10000, 100k, 1m)");
             }
+            java.math.BigInteger n = new java.math.BigInteger(p).multiply(java.math.BigInteger.valueOf(mult));
+            if (n.signum() < 1) {
+                throw new IllegalArgumentException("--sessions: `" + part.trim() + "` must be at least 1");
+            }
+            if (n.bitLength() > 31) {
+                throw new IllegalArgumentException("--sessions: `" + part.trim() + "` is too large (at most "
+                        + Integer.MAX_VALUE + ")");
+            }
+            out.add(n.intValueExact());
         }
         return out;
+    }
+
+    /**
+     * @return {@code value}, when it is at least 1
+     * @throws IllegalArgumentException (exit code 2) naming {@code option} otherwise
+     */
+    static int atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + ": `" + value + "` must be at least 1");
+        }
+        return value;
     }
 
     @Command(name = "fanout", mixinStandardHelpOptions = true,
@@ -133,7 +158,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         List<Report> measure(Consumer<String> progress) throws Exception {
-            return List.of(Benchmarks.sessions(events, common.enforcementProps(), progress));
+            return List.of(Benchmarks.sessions(atLeastOne("--events", events), common.enforcementProps(), progress));
         }
     }
 
@@ -152,7 +177,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         List<Report> measure(Consumer<String> progress) throws Exception {
-            return List.of(Benchmarks.latency(rate, seconds, tuned, progress));
+            return List.of(Benchmarks.latency(atLeastOne("--rate", rate), atLeastOne("--seconds", seconds), tuned, progress));
         }
     }
 
@@ -164,7 +189,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         List<Report> measure(Consumer<String> progress) throws Exception {
-            return List.of(Benchmarks.audit(entries, progress));
+            return List.of(Benchmarks.audit(atLeastOne("--entries", entries), progress));
         }
     }
 

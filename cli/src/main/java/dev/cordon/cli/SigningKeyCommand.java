@@ -20,7 +20,11 @@ public final class SigningKeyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Prints a new key pair as the two configuration values. */
+    /**
+     * Prints a new key pair as configuration lines ({@code ingest.signing.private.key}, {@code ingest.signing.key.id},
+     * {@code directive.trusted.keys}), with {@code #} comments on lines of their own: the output is a valid
+     * {@link java.util.Properties} file.
+     */
     @Command(name = "new", mixinStandardHelpOptions = true,
             description = "Print a new Ed25519 key: the private half for ingest, the trusted entry for enforcement.")
     public static final class New implements Callable<Integer> {
@@ -31,9 +35,13 @@ public final class SigningKeyCommand implements Runnable {
         public Integer call() {
             SigningKey key = SigningKey.generate();
             var out = spec.commandLine().getOut();
-            out.println("ingest.signing.private.key=" + key.privateKeyBase64() + "   # secret: directive-ingest only");
+            // Comments on lines of their own: saved as-is, the output is a valid properties file (--config FILE),
+            // where a trailing "# …" would become part of the value.
+            out.println("# secret: directive-ingest only");
+            out.println("ingest.signing.private.key=" + key.privateKeyBase64());
             out.println("ingest.signing.key.id=" + key.keyId());
-            out.println("directive.trusted.keys=" + key.trustedEntry() + "   # public: enforcement-stream");
+            out.println("# public: enforcement-stream");
+            out.println("directive.trusted.keys=" + key.trustedEntry());
             return 0;
         }
     }
