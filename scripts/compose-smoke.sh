@@ -4,8 +4,10 @@
 # With the caep profile running and CAEP_SOC_TOKEN set, it also polls the session-revoked SET (RFC 8936).
 #
 #   export POSTGRES_PASSWORD=… CORDON_AUDIT_PASSWORD=…
-#   ./cordon token new --principal smoke          # note "token:" and "config:"
+#   ./cordon token new --principal smoke --roles issuer   # note "token:" and "config:"
 #   export CORDON_INGEST_AUTH_TOKENS='<config line>' CORDON_TOKEN='<token>'
+#   ./cordon signing-key new    # export CORDON_INGEST_SIGNING_PRIVATE_KEY, CORDON_INGEST_SIGNING_KEY_ID and
+#                               # CORDON_DIRECTIVE_TRUSTED_KEYS from its three values (see docker-compose.yml)
 #   docker compose up --build -d                  # optionally: --profile caep, with CAEP_SOC_TOKEN_SHA256
 #   scripts/compose-smoke.sh
 #
@@ -48,13 +50,16 @@ echo "$session|$event" | dc exec -T schema-registry kafka-avro-console-producer 
   || fail "could not produce the session event"
 echo "ok: session event produced"
 
-echo "== 3. the authority issues $directive covering $resource for everyone"
-body="{\"directiveId\":\"$directive\",\"revision\":1,\"action\":\"RESTRICT\",\"issuer\":\"smoke-test\",\"legalBasis\":\"smoke test\",\"reason\":\"compose smoke test\",\"scope\":{\"resources\":[\"$resource\"]}}"
+echo "== 3. the authority issues $directive covering $resource for everyone (break-glass: in force at once)"
+# An ENFORCE revision needs a second person's approval (four-eyes) unless it is break-glass; one token can do
+# break-glass alone, and its bounded window (ingest.break.glass.window.ms) is far longer than this test.
+body="{\"directiveId\":\"$directive\",\"revision\":1,\"action\":\"RESTRICT\",\"issuer\":\"smoke-test\",\"legalBasis\":\"smoke test\",\"reason\":\"compose smoke test\",\"breakGlass\":true,\"scope\":{\"resources\":[\"$resource\"]}}"
 # The session may still be on its way to the enforcement task; a directive applies to it either way
 # (a live session is revoked by the sweep, or on its next event).
 status=$(curl -s -o /tmp/cordon-smoke-ingest.json -w '%{http_code}' -X POST "$INGEST/v1/directives" \
   -H "Authorization: Bearer $CORDON_TOKEN" -H 'Content-Type: application/json' -d "$body")
-[ "$status" = 202 ] || [ "$status" = 201 ] || [ "$status" = 200 ] || fail "ingest answered $status: $(cat /tmp/cordon-smoke-ingest.json)"
+[ "$status" = 202 ] || fail "ingest answered $status: $(cat /tmp/cordon-smoke-ingest.json)"
+grep -q '"PENDING_APPROVAL"' /tmp/cordon-smoke-ingest.json && fail "the directive waits for approval: $(cat /tmp/cordon-smoke-ingest.json)"
 echo "ok: directive accepted ($status)"
 
 echo "== 4. a REVOKE for $session appears on revocation-commands"

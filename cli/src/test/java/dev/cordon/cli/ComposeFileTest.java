@@ -1,5 +1,7 @@
 package dev.cordon.cli;
 
+import dev.cordon.ops.OpsConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,13 +113,16 @@ class ComposeFileTest {
                 }
             }
         }
-        awaitedHealthy.addAll(List.of("kafka", "schema-registry", "postgres", "ingest", "caep"));
+        awaitedHealthy.addAll(List.of("kafka", "schema-registry", "postgres", "ingest", "caep", "enforcement", "audit-sink"));
         for (String service : awaitedHealthy) {
             JsonNode test = services.path(service).path("healthcheck").path("test");
             assertThat(test.isArray() && test.size() >= 2).as(service + " has a healthcheck test").isTrue();
         }
         assertThat(healthUrl("ingest")).isEqualTo("http://localhost:8080/health");
         assertThat(healthUrl("caep")).isEqualTo("http://localhost:8090/.well-known/ssf-configuration");
+        // the stream and the sink have no API of their own: their health is the ops server's readiness
+        assertThat(healthUrl("enforcement")).isEqualTo("http://localhost:" + OpsConfig.DEFAULT_PORT_ENFORCEMENT + "/health/ready");
+        assertThat(healthUrl("audit-sink")).isEqualTo("http://localhost:" + OpsConfig.DEFAULT_PORT_AUDIT_SINK + "/health/ready");
     }
 
     @Test
@@ -127,9 +132,17 @@ class ComposeFileTest {
                 assertThat(port.asText()).as(service + " port").startsWith("127.0.0.1:");
             }
         }
-        assertThat(containerPorts("ingest")).containsExactly(env("ingest").get("CORDON_INGEST_PORT"));
+        assertThat(containerPorts("ingest")).containsExactly(env("ingest").get("CORDON_INGEST_PORT"),
+                String.valueOf(OpsConfig.DEFAULT_PORT_INGEST));
         assertThat(env("ingest").get("CORDON_INGEST_HOST")).isEqualTo("0.0.0.0");
-        assertThat(containerPorts("caep")).containsExactly(env("caep").get("CORDON_CAEP_HTTP_PORT"));
+        assertThat(containerPorts("caep")).containsExactly(env("caep").get("CORDON_CAEP_HTTP_PORT"),
+                String.valueOf(OpsConfig.DEFAULT_PORT_CAEP));
+        assertThat(containerPorts("enforcement")).containsExactly(String.valueOf(OpsConfig.DEFAULT_PORT_ENFORCEMENT));
+        assertThat(containerPorts("audit-sink")).containsExactly(String.valueOf(OpsConfig.DEFAULT_PORT_AUDIT_SINK));
+        // a published metrics port is reachable only if the service's ops server binds beyond the container's loopback
+        for (String service : List.of("ingest", "enforcement", "audit-sink", "caep")) {
+            assertThat(env(service).get("CORDON_OPS_HOST")).as(service + " ops host").isEqualTo("0.0.0.0");
+        }
         assertThat(containerPorts("schema-registry")).containsExactly(
                 String.valueOf(URI.create(env("schema-registry").get("SCHEMA_REGISTRY_LISTENERS")).getPort()));
         assertThat(containerPorts("kafka")).containsExactly("29092");
