@@ -42,13 +42,18 @@ public final class MemoryBench {
             rb.add(new Figure("process RSS (heap + RocksDB off-heap + broker)", rss1 / 1048576.0, "MiB", rss0 / 1048576.0,
                     "before the sessions", (double) rss1 / rss0, "", ""));
             // issue 6 §5: the blast radius of a directive over all N live sessions, computed by the enforcement stream
-            BenchPipeline.Preview preview = p.preview(p.restrict("bench-preview", List.of(FanOutBench.RESOURCE), null, List.of()),
-                    java.time.Duration.ofSeconds(120));
-            long covered = preview.report().path("covered").asLong(-1);
-            progress.accept(String.format("preview over %,d sessions: %.0f ms, covered %,d", n, preview.ms(), covered));
-            rb.add(Figure.plain("preview (POST /v1/directives:preview → 200 with the aggregated report)", preview.ms(), "ms")
-                    .withTarget("<= 2,000 ms", preview.ms() <= 2_000));
-            rb.add(Figure.plain("sessions the preview counted as covered", covered, "sessions").withTarget("= N", covered == n));
+            // twice: the first runs the counting sweep's code for the first time in this JVM (JIT), the second is what
+            // an operator previewing again sees; the target is judged on each
+            for (String which : List.of("first", "second")) {
+                BenchPipeline.Preview preview = p.preview(p.restrict("bench-preview-" + which, List.of(FanOutBench.RESOURCE), null,
+                        List.of()), java.time.Duration.ofSeconds(120));
+                long covered = preview.report().path("covered").asLong(-1);
+                progress.accept(String.format("%s preview over %,d sessions: %.0f ms, covered %,d", which, n, preview.ms(), covered));
+                rb.add(Figure.plain(which + " preview (POST /v1/directives:preview → 200 with the aggregated report)", preview.ms(), "ms")
+                        .withTarget("<= 2,000 ms", preview.ms() <= 2_000));
+                rb.add(Figure.plain("sessions the " + which + " preview counted as covered", covered, "sessions")
+                        .withTarget("= N", covered == n));
+            }
             rb.note("heap max " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576 + " MiB; per-store disk: "
                     + perStore(state));
             rb.note("the embedded broker's own heap (log indexes, producer state) is in this JVM too");

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * AGGREGATEs (including its own) are ignored, so there is no loop. Unreadable records: dead-letters + audit.
  */
 final class AggregateImpactsProcessor implements Processor<byte[], byte[], String, Emit> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AggregateImpactsProcessor.class);
     private final Deserializer<DirectiveImpact> deserializer;
     private final String component;
     private final int sampleLimit;
@@ -84,6 +85,12 @@ final class AggregateImpactsProcessor implements Processor<byte[], byte[], Strin
                 .setCompletedAt(Instant.ofEpochMilli(now))
                 .build();
         context.forward(new Record<String, Emit>(aggregate.getDirectiveId(), new Emit.Impact(aggregate), now, new RecordHeaders()));
+        LOG.atInfo().addKeyValue("directiveId", aggregate.getDirectiveId()).addKeyValue("revision", aggregate.getRevision())
+                .addKeyValue("mode", aggregate.getMode()).addKeyValue("requestId", aggregate.getRequestId())
+                .addKeyValue("covered", aggregate.getCovered()).addKeyValue("revoked", aggregate.getRevoked())
+                .log("{} revision {} ({}): all {} partitions swept, {} covered, {} revoked", aggregate.getDirectiveId(),
+                        aggregate.getRevision(), aggregate.getMode(), aggregate.getPartitionCount(), aggregate.getCovered(),
+                        aggregate.getRevoked());
         context.commit(); // a preview request is waiting for this report: publish it now, not at the commit interval
     }
 }

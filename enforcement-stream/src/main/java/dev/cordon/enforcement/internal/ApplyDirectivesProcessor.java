@@ -330,6 +330,11 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                 .setLastRevocationAt(t.lastRevocationAt == null ? null : Instant.ofEpochMilli(t.lastRevocationAt))
                 .build();
         enforcer.forward(d.getDirectiveId(), new Emit.Impact(partial), now);
+        LOG.atDebug().addKeyValue("directiveId", d.getDirectiveId()).addKeyValue("revision", d.getRevision())
+                .addKeyValue("partition", enforcer.partition).addKeyValue("mode", d.getMode())
+                .addKeyValue("covered", t.covered).addKeyValue("revoked", t.revoked).addKeyValue("outcome", outcome)
+                .log("sweep of {} revision {} on partition {} ended {}: {} covered, {} revoked", d.getDirectiveId(),
+                        d.getRevision(), enforcer.partition, outcome, t.covered, t.revoked);
         enforcer.audit(d.getDirectiveId(), enforcer.auditor.event(AuditEventType.SWEEP_ENDED, now)
                 .directive(d.getDirectiveId(), d.getRevision())
                 .detail("mode", d.getMode())
