@@ -285,8 +285,20 @@ class CrashRecoveryTest {
     }
 
     private static void assertExactlyOnce(Readers readers, String directive, List<String> covered) {
-        readers.pollCommands();
-        readers.pollAudit();
+        // wait for what must come (a killed instance's open transaction holds read_committed readers back until it is
+        // aborted), then read to the end once more so that a duplicate committed meanwhile would be seen too
+        await("a REVOKE of " + directive + " for each of the " + covered.size() + " covered sessions").atMost(Duration.ofSeconds(60))
+                .until(() -> {
+                    readers.pollCommands();
+                    return readers.commandsFor(directive).stream().map(RevocationCommand::getSessionId).distinct().count()
+                            >= covered.size();
+                });
+        await("an audit entry for each REVOKE of " + directive).atMost(Duration.ofSeconds(60)).until(() -> {
+            readers.auditConsumer.poll(Duration.ofMillis(200)).forEach(r -> readers.audit.add(r.value()));
+            return readers.audit.stream().filter(a -> a.getType() == AuditEventType.SESSION_REVOKED
+                    && directive.equals(a.getDirectiveId())).count() >= readers.commandsFor(directive).size();
+        });
+        readers.drainToEnd();
         List<RevocationCommand> mine = readers.commandsFor(directive);
         Map<String, Long> perSession = mine.stream().collect(Collectors.groupingBy(RevocationCommand::getSessionId, Collectors.counting()));
         assertThat(perSession.keySet()).containsExactlyInAnyOrderElementsOf(covered);
@@ -322,13 +334,22 @@ class CrashRecoveryTest {
             return commands.size();
         }
 
-        void pollAudit() {
-            int n;
-            do {
-                var records = auditConsumer.poll(Duration.ofMillis(200));
-                n = records.count();
-                records.forEach(r -> audit.add(r.value()));
-            } while (n > 0);
+        /**
+         * Reads commands and audit entries up to the end offsets as of now (the last stable offsets: read_committed).
+         * Not "until a poll comes back empty": on a loaded machine one 200 ms poll could return nothing while the fetch
+         * was still on its way, and the assertions then saw no audit entry at all.
+         */
+        void drainToEnd() {
+            drain(commandConsumer, commands);
+            drain(auditConsumer, audit);
+        }
+
+        private static <V> void drain(KafkaConsumer<String, V> consumer, List<V> into) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+            await("read " + end.keySet() + " to " + end.values()).atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> into.add(r.value()));
+                return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            });
         }
 
         List<RevocationCommand> commandsFor(String directive) {
