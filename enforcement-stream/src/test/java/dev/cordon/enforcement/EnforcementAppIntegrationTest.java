@@ -72,11 +72,11 @@ class EnforcementAppIntegrationTest {
         TopicCatalogue topics = TopicCatalogue.create(prefix, Map.of("schema.registry.url", cluster.schemaRegistryUrl()));
 
         try (EnforcementApp app = EnforcementApp.start(new EnforcementConfig(cfg));
-             KafkaProducer<String, SessionEvent> sessions = producer(cluster, topics.sessionEvents());
-             KafkaProducer<String, DirectiveChange> directives = producer(cluster, topics.directiveChanges());
-             KafkaConsumer<String, AuditEvent> audit = consumer(cluster, topics.auditLog());
-             KafkaConsumer<String, RevocationCommand> commands = consumer(cluster, topics.revocationCommands());
-             KafkaConsumer<String, DirectiveImpact> impacts = consumer(cluster, topics.directiveImpacts())) {
+             KafkaProducer<String, SessionEvent> sessions = TestClients.producer(cluster, topics.sessionEvents());
+             KafkaProducer<String, DirectiveChange> directives = TestClients.producer(cluster, topics.directiveChanges());
+             KafkaConsumer<String, AuditEvent> audit = TestClients.consumer(cluster, topics.auditLog());
+             KafkaConsumer<String, RevocationCommand> commands = TestClients.consumer(cluster, topics.revocationCommands());
+             KafkaConsumer<String, DirectiveImpact> impacts = TestClients.consumer(cluster, topics.directiveImpacts())) {
             await("enforcement running with every task").atMost(Duration.ofSeconds(90)).until(app::isRunning);
 
             // Given 40 live sessions, half of them foreign nationals on fable-5, spread over all partitions
@@ -153,27 +153,5 @@ class EnforcementAppIntegrationTest {
             assertThat(http.send(java.net.http.HttpRequest.newBuilder(ops.resolve("/health/ready")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         }
-    }
-
-    private static <V> KafkaProducer<String, V> producer(CordonCluster cluster, Topic<String, V> topic) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
-    }
-
-    private static <V> KafkaConsumer<String, V> consumer(CordonCluster cluster, Topic<String, V> topic) {
-        Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
     }
 }

@@ -83,10 +83,10 @@ class StreamThreadReplacementIntegrationTest {
             cfg.put("ops.port", 0);
 
             try (EnforcementApp app = EnforcementApp.start(new EnforcementConfig(cfg));
-                 KafkaProducer<String, SessionEvent> sessions = producer(cluster, topics.sessionEvents());
-                 KafkaProducer<String, DirectiveChange> directives = producer(cluster, topics.directiveChanges());
-                 KafkaConsumer<String, RevocationCommand> commands = consumer(cluster, topics.revocationCommands());
-                 KafkaConsumer<String, AuditEvent> audit = consumer(cluster, topics.auditLog())) {
+                 KafkaProducer<String, SessionEvent> sessions = TestClients.producer(cluster, topics.sessionEvents());
+                 KafkaProducer<String, DirectiveChange> directives = TestClients.producer(cluster, topics.directiveChanges());
+                 KafkaConsumer<String, RevocationCommand> commands = TestClients.consumer(cluster, topics.revocationCommands());
+                 KafkaConsumer<String, AuditEvent> audit = TestClients.consumer(cluster, topics.auditLog())) {
                 await("enforcement running with every task").atMost(Duration.ofSeconds(90)).until(app::isRunning);
                 Set<String> threadsBefore = threadNames(app);
                 assertThat(app.health().threadsReplaced()).isZero();
@@ -228,26 +228,5 @@ class StreamThreadReplacementIntegrationTest {
         public void close() {
             server.stop(0);
         }
-    }
-
-    private static <V> KafkaProducer<String, V> producer(CordonCluster cluster, Topic<String, V> topic) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
-    }
-
-    private static <V> KafkaConsumer<String, V> consumer(CordonCluster cluster, Topic<String, V> topic) {
-        Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(c, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
     }
 }

@@ -129,6 +129,10 @@ public final class IngestClient {
             HttpResponse<String> r = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             JsonNode body = r.body() == null || r.body().isBlank() ? mapper.nullNode() : parse(r.body());
             return new Response(r.statusCode(), body);
+        } catch (java.net.ConnectException e) {
+            // the JDK's ConnectException carries no message: name the address and how to change it
+            throw new IOException("cannot reach directive-ingest at " + base + " (is `cordon ingest` running? "
+                    + "set --url or CORDON_INGEST_URL)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while calling " + base, e);
