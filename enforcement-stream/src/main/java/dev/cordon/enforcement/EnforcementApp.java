@@ -51,7 +51,7 @@ public final class EnforcementApp implements AutoCloseable {
     private final long closeTimeoutMs;
     private final AtomicInteger threadsReplaced = new AtomicInteger();
     private final AtomicReference<String> lastThreadFailure = new AtomicReference<>();
-    private final double[] sampled = new double[2];
+    private final double[] sampled = new double[1];
     private OpsMetrics ops;
     private OpsServer opsServer;
     private java.util.concurrent.ScheduledExecutorService sampler;
@@ -101,7 +101,8 @@ public final class EnforcementApp implements AutoCloseable {
                     + "takes effect", EnforcementConfig.SIGNATURES_REQUIRED_CONFIG, EnforcementConfig.TRUSTED_KEYS_CONFIG);
         }
         OpsMetrics ops = OpsMetrics.create("enforcement-stream");
-        Topology topology = EnforcementTopology.build(topics, settings, trusted, new EnforcementMetrics(ops.registry()));
+        EnforcementMetrics metrics = new EnforcementMetrics(ops.registry());
+        Topology topology = EnforcementTopology.build(topics, settings, trusted, metrics);
         LOG.info("Enforcement topology:\n{}", topology.describe());
         String appId = config.applicationId();
         Set<String> internal = StateMarker.internalTopics(appId, topology.describe(), externalTopics(topics));
@@ -114,9 +115,9 @@ public final class EnforcementApp implements AutoCloseable {
         KafkaStreamsOps.bind(ops, streams);
         Counter deaths = Counter.builder(MetricNames.STREAMS_THREAD_DEATHS)
                 .description("Stream threads that died and were replaced").register(ops.registry());
-        Gauge.builder(MetricNames.ENFORCEMENT_SESSIONS_ACTIVE, app.sampled, s -> s[0])
-                .description("Live (ACTIVE) sessions in this instance's stores, sampled").register(ops.registry());
-        Gauge.builder(MetricNames.ENFORCEMENT_DIRECTIVES_IN_FORCE, app.sampled, s -> s[1])
+        Gauge.builder(MetricNames.ENFORCEMENT_SESSIONS_ACTIVE, app, a -> a.liveSessions(metrics))
+                .description("Live (ACTIVE) sessions in this instance's session tasks").register(ops.registry());
+        Gauge.builder(MetricNames.ENFORCEMENT_DIRECTIVES_IN_FORCE, app.sampled, s -> s[0])
                 .description("Directives in force (RESTRICT, ENFORCE, within their window), sampled").register(ops.registry());
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("Stream thread failed; replacing it (its tasks resume from the last commit)", error);
@@ -160,10 +161,19 @@ public final class EnforcementApp implements AutoCloseable {
         return app;
     }
 
+    /** @return ACTIVE sessions over the session tasks this instance runs now (kept by the tasks, no store scan) */
+    private double liveSessions(EnforcementMetrics metrics) {
+        try {
+            return metrics.liveSessions().total(streams.metadataForLocalThreads().stream()
+                    .flatMap(t -> t.activeTasks().stream()).map(org.apache.kafka.streams.TaskMetadata::taskId).toList());
+        } catch (RuntimeException e) {
+            return Double.NaN; // not running (starting, closed)
+        }
+    }
+
     /**
-     * Counts live sessions over this instance's session stores, and directives in force in one local copy
-     * (directives are multicast, so every partition holds them all). Every 15 s; a full store scan is cheap
-     * next to enforcement itself, and keeps the gauges out of the topology.
+     * Counts directives in force in one local copy (directives are multicast, so every partition holds them all).
+     * Every 15 s; the directives store is small (one entry per directive).
      */
     private void sampleStores() {
         if (streams.state() != KafkaStreams.State.RUNNING) {
@@ -171,17 +181,6 @@ public final class EnforcementApp implements AutoCloseable {
         }
         try {
             long now = System.currentTimeMillis();
-            long active = 0;
-            var sessions = streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
-                    dev.cordon.enforcement.internal.Names.SESSIONS_STORE,
-                    org.apache.kafka.streams.state.QueryableStoreTypes.<String, dev.cordon.enforcement.internal.SessionState>keyValueStore()));
-            try (var it = sessions.all()) {
-                while (it.hasNext()) {
-                    if (it.next().value.status() == dev.cordon.enforcement.internal.SessionState.Status.ACTIVE) {
-                        active++;
-                    }
-                }
-            }
             long inForce = 0;
             for (var task : streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream()).toList()) {
                 if (task.topicPartitions().stream().noneMatch(tp -> tp.topic().endsWith(dev.cordon.enforcement.internal.Names.DIRECTIVE_BROADCAST + "-repartition"))) {
@@ -201,8 +200,7 @@ public final class EnforcementApp implements AutoCloseable {
                 }
                 break;
             }
-            sampled[0] = active;
-            sampled[1] = inForce;
+            sampled[0] = inForce;
         } catch (RuntimeException e) {
             LOG.debug("store sampling skipped (rebalancing?)", e);
         }

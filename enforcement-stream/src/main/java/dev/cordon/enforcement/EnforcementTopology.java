@@ -125,10 +125,10 @@ public final class EnforcementTopology {
 
         // ---- session sub-topology
         KStream<String, Emit> fromSessions = byId
-                .process(Suppliers.matchSessions(settings), Named.as(MATCH_SESSIONS),
+                .process(Suppliers.matchSessions(settings, metrics.liveSessions()), Named.as(MATCH_SESSIONS),
                         DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
         KStream<String, Emit> fromDirectives = broadcast
-                .process(Suppliers.applyDirectives(settings, trusted), Named.as(APPLY_DIRECTIVES),
+                .process(Suppliers.applyDirectives(settings, trusted, metrics.liveSessions()), Named.as(APPLY_DIRECTIVES),
                         DIRECTIVES_STORE, SESSIONS_STORE, SWEEPS_STORE, AUDIT_SEQUENCE_STORE, SESSION_EXPIRY_INDEX_STORE);
         route(fromSessions.merge(fromDirectives, Named.as(MERGE_ENFORCEMENT_OUTPUTS)), ROUTE_ENFORCEMENT, topics, true, false, false,
                 metrics);

@@ -140,7 +140,7 @@ class EnforcementAppIntegrationTest {
             assertThat(received.stream().map(ConsumerRecord::partition).collect(Collectors.toSet()))
                     .containsExactlyInAnyOrder(0, 1, 2, 3);
 
-            // And the metrics endpoint counts the revocations and the directive's time to last revocation,
+            // And the metrics endpoint counts the revocations, the directive's time to last revocation and the live sessions,
             // and reports ready (issue 7 §4)
             java.net.URI ops = app.opsUri().orElseThrow();
             var http = java.net.http.HttpClient.newHttpClient();
@@ -149,6 +149,8 @@ class EnforcementAppIntegrationTest {
             assertThat(metrics)
                     .containsPattern("cordon_enforcement_commands_total\\{[^}]*kind=\"REVOKE\"[^}]*} " + covered.size() + "\\.0")
                     .containsPattern("cordon_enforcement_directive_revocation_latency_seconds_count\\{[^}]*} 1(\\.0)?\\b")
+                    // the uncovered half is still live; the revoked half is not
+                    .containsPattern("cordon_enforcement_sessions_active(\\{[^}]*})? " + (SESSIONS - covered.size()) + "\\.0")
                     .contains("cordon_streams_running");
             assertThat(http.send(java.net.http.HttpRequest.newBuilder(ops.resolve("/health/ready")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);

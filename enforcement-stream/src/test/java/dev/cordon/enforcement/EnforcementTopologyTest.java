@@ -271,6 +271,55 @@ class EnforcementTopologyTest {
     }
 
     @Test
+    void shouldCountOnlyActiveSessionsAsCoveredInAPreviewOfAnAmendment() {
+        // Given the seed order in force: s1 (DE) revoked, s2 (DE) denied; s3 (US) and s4 (US) live and not covered
+        h.start("s1", FABLE, "DE");
+        h.start("s3", FABLE, "US");
+        h.start("s4", FABLE, "US");
+        run(500);
+        h.send(seedOrder());
+        run(1000);
+        h.start("s2", FABLE, "DE");
+        assertThat(h.drainCommands()).containsExactlyInAnyOrder("REVOKE s1 BIS-1 1", "DENY s2 BIS-1 1");
+        h.impacts.readValuesToList();
+
+        // When a DRY_RUN of an amendment to everyone arrives
+        h.send(h.restrict("BIS-1", 2, scope(List.of(FABLE), List.of(), List.of())).setMode(DirectiveMode.DRY_RUN)
+                .setRequestId("req-2").build());
+        run(1000);
+
+        // Then it reports only the two live sessions it would newly cover, not the two already cut
+        DirectiveImpact aggregate = h.impacts.readValuesToList().stream()
+                .filter(i -> i.getKind() == ImpactKind.AGGREGATE).findFirst().orElseThrow();
+        assertThat(aggregate.getCovered()).isEqualTo(2);
+        assertThat(aggregate.getCountsByNationality()).containsExactly(java.util.Map.entry("US", 2L));
+        assertThat(aggregate.getSampleSessionIds()).containsExactlyInAnyOrder("s3", "s4");
+        assertThat(h.drainCommands()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheLiveSessionCountInStepAsSessionsStartAreCutAndEnd() {
+        // Given four sessions started: two foreign (DE), two domestic (US)
+        h.start("s1", FABLE, "DE");
+        h.start("s2", FABLE, "DE");
+        h.start("s3", FABLE, "US");
+        h.start("s4", FABLE, "US");
+        run(200);
+        assertThat(h.metrics.liveSessions().total()).isEqualTo(4);
+
+        // When the seed order revokes the two foreign sessions, one domestic session ends, and a covered one is denied
+        h.send(seedOrder());
+        run(1000);
+        h.send(h.event("s3", SessionEventType.ENDED, FABLE, subject("u-s3", List.of("US"), List.of("customer"))));
+        h.start("s5", FABLE, "FR");
+        run(200);
+
+        // Then only s4 is live
+        assertThat(h.drainCommands()).containsExactlyInAnyOrder("REVOKE s1 BIS-1 1", "REVOKE s2 BIS-1 1", "DENY s5 BIS-1 1");
+        assertThat(h.metrics.liveSessions().total()).isEqualTo(1);
+    }
+
+    @Test
     void shouldRevokeAgainWhenRevokedSessionKeepsSendingHeartbeats() {
         // Given p08: s1 revoked
         h.start("s1", FABLE, "DE");

@@ -77,6 +77,9 @@ final class Harness implements AutoCloseable {
     }
 
     /** With signature checks: directive changes must be signed by one of {@code trusted} (null = unchecked). */
+    /** The meters the topology counts into, including its live-session counts. */
+    final dev.cordon.enforcement.internal.EnforcementMetrics metrics = dev.cordon.enforcement.internal.EnforcementMetrics.unscraped();
+
     Harness(EnforcementSettings settings, dev.cordon.schemas.signing.TrustedKeys trusted) {
         String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
         this.topics = catalogue(prefix);
@@ -91,7 +94,7 @@ final class Harness implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        driver = new TopologyTestDriver(EnforcementTopology.build(topics, settings, trusted), props, T0);
+        driver = new TopologyTestDriver(EnforcementTopology.build(topics, settings, trusted, metrics), props, T0);
         directives = driver.createInputTopic(topics.directiveChanges().name(), Serdes.String().serializer(),
                 topics.directiveChanges().valueSerde().serializer());
         sessions = driver.createInputTopic(topics.sessionEvents().name(), Serdes.String().serializer(),

@@ -128,7 +128,10 @@ class StreamThreadReplacementIntegrationTest {
                 });
                 assertThat(threadNames(app)).as("live stream threads are new ones").doesNotContainAnyElementsOf(threadsBefore);
 
-                // And health reports the replacement, while the service is healthy, live and ready
+                // And health reports the replacement, while the service is healthy, live and ready (once the rebalance
+                // that gave the new thread its tasks has settled: it may still run while the new thread processes)
+                await("running again after the rebalance").atMost(Duration.ofSeconds(60))
+                        .until(() -> app.health().state() == KafkaStreams.State.RUNNING);
                 EnforcementApp.Health health = app.health();
                 assertThat(health.threadsReplaced()).isGreaterThanOrEqualTo(1);
                 assertThat(health.lastThreadFailure()).contains("SchemaRegistryException").contains("503");

@@ -48,16 +48,18 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
     private Enforcer enforcer;
 
     private final TrustedKeys trusted;
+    private final LiveSessions live;
 
-    ApplyDirectivesProcessor(EnforcementSettings settings, TrustedKeys trusted) {
+    ApplyDirectivesProcessor(EnforcementSettings settings, TrustedKeys trusted, LiveSessions live) {
         this.settings = settings;
         this.trusted = trusted;
+        this.live = live;
     }
 
     @Override
     public void init(ProcessorContext<String, Emit> context) {
         this.context = context;
-        this.enforcer = new Enforcer(context, settings.component(), settings.lastSeenGranularityMs());
+        this.enforcer = new Enforcer(context, settings.component(), settings.lastSeenGranularityMs(), live);
         context.schedule(Duration.ofMillis(settings.sweepIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> sweep());
         context.schedule(Duration.ofMillis(settings.scheduleCheckIntervalMs()), PunctuationType.WALL_CLOCK_TIME, t -> checkSchedule());
     }
@@ -137,10 +139,10 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                 .addKeyValue("partition", context.taskId().partition())
                 .log("sweep started for {} revision {} ({})", change.getDirectiveId(), change.getRevision(), change.getMode());
         String key = SweepState.key(change);
-        if (enforcer.sweeps.get(key) != null) {
+        if (enforcer.sweep(key) != null) {
             return; // already sweeping this very revision (e.g. a re-delivered dry run)
         }
-        enforcer.sweeps.put(key, new SweepState(change, now, null, new ImpactTally()));
+        enforcer.putSweep(key, new SweepState(change, now, null, new ImpactTally()));
         enforcer.audit(change.getDirectiveId(), enforcer.auditor.event(AuditEventType.SWEEP_STARTED, now)
                 .directive(change.getDirectiveId(), change.getRevision())
                 .detail("mode", change.getMode())
@@ -183,7 +185,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                 activate(d, now);
             }
             if (!expired && d.getEffectiveUntil() != null && d.getEffectiveUntil().toEpochMilli() <= now
-                    && enforcer.sweeps.get(SweepState.key(d)) == null) {
+                    && enforcer.sweep(SweepState.key(d)) == null) {
                 expired = true;
                 enforcer.audit(d.getDirectiveId(), enforcer.auditor.event(AuditEventType.DIRECTIVE_EXPIRED, now)
                         .directive(d.getDirectiveId(), d.getRevision())
@@ -248,9 +250,10 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
             }
             boolean revoking = enforcing && s.change().getEnforcement() == EnforcementKind.REVOKE_AND_DENY;
             boolean exhausted = true;
-            try (KeyValueIterator<String, SessionState> it = enforcer.sessions.range(s.cursor, null)) {
+            java.util.function.Predicate<String> resourceCovered = ScopeMatcher.resourcePredicate(s.change().getScope());
+            try (KeyValueIterator<String, byte[]> it = enforcer.sessionsFrom(s.cursor)) {
                 while (it.hasNext()) {
-                    KeyValue<String, SessionState> session = it.next();
+                    KeyValue<String, byte[]> session = it.next();
                     if (session.key.equals(s.cursor)) {
                         continue;
                     }
@@ -261,13 +264,13 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                     }
                     budget--;
                     s.cursor = session.key;
-                    visit(s, session.value, revoking, inForce, now);
+                    visit(s, session.key, session.value, resourceCovered, revoking, inForce, now);
                 }
             }
             if (exhausted) {
                 endSweep(kv.key, s, now, "COMPLETED");
             } else {
-                enforcer.sweeps.put(kv.key, s);
+                enforcer.putSweep(kv.key, s);
             }
         }
     }
@@ -283,18 +286,26 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                 && DirectiveRules.isEnforcedRestrict(entry.current());
     }
 
-    private void visit(SweepState s, SessionState session, boolean revoking, List<DirectiveChange> inForce, long now) {
-        if (session.status() == SessionState.Status.ENDED) {
+    /**
+     * Counts one session into the sweep's tally and, for an enforced {@code REVOKE_AND_DENY} revision, cuts it. Only
+     * ACTIVE sessions are covered: an ENDED one is gone and a CUT one (revoked or denied earlier, by this directive or
+     * another) stays cut and is not revoked twice, so counting it would overstate the blast radius of an amendment.
+     */
+    private void visit(SweepState s, String sessionId, byte[] stored, java.util.function.Predicate<String> resourceCovered,
+                       boolean revoking, List<DirectiveChange> inForce, long now) {
+        SessionState.Live live = SessionState.readLive(stored, resourceCovered);
+        if (live == null) {
             return;
         }
-        Optional<String> matched = ScopeMatcher.match(s.change().getScope(), session.resource(), session.subject());
+        Optional<String> matched = ScopeMatcher.match(s.change().getScope(), live.resource(), live.subject());
         if (matched.isEmpty()) {
             return;
         }
-        s.tally.covered(session.sessionId(), session.resource(), session.subject(), settings.impactSampleSize());
-        if (!revoking || session.status() != SessionState.Status.ACTIVE) {
+        s.tally.covered(sessionId, live.resource(), live.subject(), settings.impactSampleSize());
+        if (!revoking) {
             return;
         }
+        SessionState session = Enforcer.decode(stored);
         // the command names the covering directive of highest precedence, which may be another one in force
         DirectiveRules.Match match = DirectiveRules.choose(inForce, session.resource(), session.subject(), true)
                 .orElse(new DirectiveRules.Match(s.change(), matched.get()));
@@ -303,7 +314,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
     }
 
     private void endSweep(String key, SweepState s, long now, String outcome) {
-        enforcer.sweeps.delete(key);
+        enforcer.deleteSweep(key);
         context.commit(); // the PARTIAL report is awaited (preview API, demo, operators): publish it now
         DirectiveChange d = s.change();
         ImpactTally t = s.tally;

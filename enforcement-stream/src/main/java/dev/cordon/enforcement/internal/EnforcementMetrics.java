@@ -22,6 +22,7 @@ public final class EnforcementMetrics {
     private final Counter denies;
     private final Counter deadLetters;
     private final Timer revocationLatency;
+    private final LiveSessions liveSessions = new LiveSessions();
 
     /** @param registry where the meters live ({@code cordon_enforcement_*} in Prometheus) */
     public EnforcementMetrics(MeterRegistry registry) {
@@ -41,6 +42,11 @@ public final class EnforcementMetrics {
     /** @return meters registered nowhere that is scraped (TopologyTestDriver tests, tools) */
     public static EnforcementMetrics unscraped() {
         return new EnforcementMetrics(new SimpleMeterRegistry());
+    }
+
+    /** @return the live-session counts the session tasks keep (the {@code sessions_active} gauge reads them) */
+    public LiveSessions liveSessions() {
+        return liveSessions;
     }
 
     /** Counts one output of a processor. */

@@ -29,15 +29,20 @@ final class Enforcer {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Enforcer.class);
     final ProcessorContext<String, Emit> context;
     final KeyValueStore<String, DirectiveEntry> directives;
-    final KeyValueStore<String, SessionState> sessions;
-    final KeyValueStore<String, SweepState> sweeps;
+    /** Sessions by id, values encoded by {@link SessionState#SERDE}: read through {@link #session}, written by {@link #putSession}. */
+    private final KeyValueStore<String, byte[]> sessions;
+    /** Unfinished sweeps by key: read through {@link #allSweeps}/{@link #sweep}, written by {@link #putSweep}/{@link #deleteSweep}. */
+    private final KeyValueStore<String, SweepState> sweeps;
     final KeyValueStore<String, byte[]> expiryIndex;
     final Auditor auditor;
     final int partition;
     final long bucketMs;
 
-    Enforcer(ProcessorContext<String, Emit> context, String component, long bucketMs) {
+    private final LiveSessions live;
+
+    Enforcer(ProcessorContext<String, Emit> context, String component, long bucketMs, LiveSessions live) {
         this.context = context;
+        this.live = live;
         this.bucketMs = bucketMs;
         this.directives = context.getStateStore(Names.DIRECTIVES_STORE);
         this.sessions = context.getStateStore(Names.SESSIONS_STORE);
@@ -66,11 +71,45 @@ final class Enforcer {
         return key.toString();
     }
 
+    private static int isActive(SessionState s) {
+        return s != null && s.status() == SessionState.Status.ACTIVE ? 1 : 0;
+    }
+
+    /** @return the ACTIVE sessions in this task's store (one full scan: only when the task initialises) */
+    long countActive() {
+        long n = 0;
+        try (KeyValueIterator<String, byte[]> it = sessions.all()) {
+            while (it.hasNext()) {
+                n += SessionState.isActive(it.next().value) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     private static final String ZEROS = "0000000000000000000";
+
+    private static final org.apache.kafka.common.serialization.Serializer<SessionState> ENCODE = SessionState.SERDE.serializer();
+    private static final org.apache.kafka.common.serialization.Deserializer<SessionState> DECODE = SessionState.SERDE.deserializer();
+
+    /** @return the stored state of a session, or {@code null} */
+    SessionState session(String sessionId) {
+        return decode(sessions.get(sessionId));
+    }
+
+    /** @return a stored value decoded, {@code null} for {@code null} */
+    static SessionState decode(byte[] stored) {
+        return DECODE.deserialize(Names.SESSIONS_STORE, stored);
+    }
+
+    /** @return the stored sessions with ids after {@code afterId} (all when {@code null}), in id order, values encoded */
+    KeyValueIterator<String, byte[]> sessionsFrom(String afterId) {
+        return sessions.range(afterId, null);
+    }
 
     /** Writes a session and keeps the expiry index in step ({@code previous}: the stored state before, or null). */
     void putSession(SessionState next, SessionState previous) {
-        sessions.put(next.sessionId(), next);
+        sessions.put(next.sessionId(), ENCODE.serialize(Names.SESSIONS_STORE, next));
+        live.add(context.taskId(), isActive(next) - isActive(previous));
         long bucket = bucket(next.lastSeenMs());
         if (previous == null || bucket(previous.lastSeenMs()) != bucket) {
             if (previous != null) {
@@ -83,6 +122,7 @@ final class Enforcer {
     /** Deletes a session and its index entry. */
     void deleteSession(SessionState stored) {
         sessions.delete(stored.sessionId());
+        live.add(context.taskId(), -isActive(stored));
         expiryIndex.delete(indexKey(bucket(stored.lastSeenMs()), stored.sessionId()));
     }
 
@@ -127,15 +167,53 @@ final class Enforcer {
         return DirectiveRules.inForceOrdered(currentDirectives(), nowMs);
     }
 
-    /** @return every entry of the sweeps store, in key order */
-    List<KeyValue<String, SweepState>> allSweeps() {
-        List<KeyValue<String, SweepState>> list = new ArrayList<>();
-        try (KeyValueIterator<String, SweepState> it = sweeps.all()) {
-            while (it.hasNext()) {
-                list.add(it.next());
+    /**
+     * The sweeps store's entries, mirrored in memory on first read: the sweep punctuation asks for them every 20 ms on
+     * every task, and opening a RocksDB iterator each time was a third of a sweep's CPU. Every write goes through this
+     * class, and a task that is re-initialised (after an aborted transaction, a rebalance) builds a new Enforcer and
+     * re-reads the store.
+     */
+    private java.util.TreeMap<String, SweepState> sweepMirror;
+
+    private java.util.TreeMap<String, SweepState> sweepMirror() {
+        if (sweepMirror == null) {
+            sweepMirror = new java.util.TreeMap<>();
+            try (KeyValueIterator<String, SweepState> it = sweeps.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, SweepState> kv = it.next();
+                    sweepMirror.put(kv.key, kv.value);
+                }
             }
         }
+        return sweepMirror;
+    }
+
+    /** @return every unfinished sweep of this task, in key order */
+    List<KeyValue<String, SweepState>> allSweeps() {
+        java.util.TreeMap<String, SweepState> mirror = sweepMirror();
+        if (mirror.isEmpty()) {
+            return List.of();
+        }
+        List<KeyValue<String, SweepState>> list = new ArrayList<>(mirror.size());
+        mirror.forEach((k, v) -> list.add(KeyValue.pair(k, v)));
         return list;
+    }
+
+    /** @return the unfinished sweep stored under {@code key}, or {@code null} */
+    SweepState sweep(String key) {
+        return sweepMirror().get(key);
+    }
+
+    /** Stores a sweep (new, or its cursor and tally moved on). */
+    void putSweep(String key, SweepState sweep) {
+        sweeps.put(key, sweep);
+        sweepMirror().put(key, sweep);
+    }
+
+    /** Removes a finished sweep. */
+    void deleteSweep(String key) {
+        sweeps.delete(key);
+        sweepMirror().remove(key);
     }
 
     /**
@@ -170,7 +248,7 @@ final class Enforcer {
      * @return the stored state
      */
     SessionState cut(SessionState session, CommandKind kind, DirectiveRules.Match match, String via, long nowMs) {
-        return cut(session, sessions.get(session.sessionId()), kind, match, via, nowMs);
+        return cut(session, session(session.sessionId()), kind, match, via, nowMs);
     }
 
     /** As {@link #cut(SessionState, CommandKind, DirectiveRules.Match, String, long)}, {@code stored} being its stored state. */
@@ -191,7 +269,7 @@ final class Enforcer {
     SessionState recut(SessionState session, String via, long nowMs) {
         SessionState.Cut cut = session.cut().withAttempt(session.cut().attempt() + 1);
         SessionState next = session.withCut(cut);
-        putSession(next, sessions.get(next.sessionId()));
+        putSession(next, session(next.sessionId()));
         emit(next, CommandKind.REVOKE, cut.attempt(), cut, AuditEventType.SESSION_REREVOKED, via, nowMs);
         return next;
     }

@@ -42,22 +42,33 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  */
 final class MatchSessionsProcessor implements Processor<String, SessionEvent, String, Emit> {
     private final EnforcementSettings settings;
+    private final LiveSessions live;
     private ProcessorContext<String, Emit> context;
     private Enforcer enforcer;
     private long startedAtMs;
     private long lastRecordProcessedMs = -1;
     private long lastRecordLagMs;
 
-    MatchSessionsProcessor(EnforcementSettings settings) {
+    MatchSessionsProcessor(EnforcementSettings settings, LiveSessions live) {
         this.settings = settings;
+        this.live = live;
     }
 
     @Override
     public void init(ProcessorContext<String, Emit> context) {
         this.context = context;
-        this.enforcer = new Enforcer(context, settings.component(), settings.lastSeenGranularityMs());
+        this.enforcer = new Enforcer(context, settings.component(), settings.lastSeenGranularityMs(), live);
+        // processors are initialised after the task's stores are restored, before any record or punctuation
+        live.reset(context.taskId(), enforcer.countActive());
         this.startedAtMs = context.currentSystemTimeMs();
         context.schedule(Duration.ofMillis(settings.evictionIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::evict);
+    }
+
+    @Override
+    public void close() {
+        if (context != null) { // a task closed before its processors were initialised (during restoration)
+            live.forget(context.taskId());
+        }
     }
 
     @Override
@@ -76,7 +87,7 @@ final class MatchSessionsProcessor implements Processor<String, SessionEvent, St
         long orderedAt = settings.orderingTime(occurredAt, now);
         SessionEventType type = event.getType();
         SessionState.Fingerprint fingerprint = SessionState.fingerprint(type, occurredAt);
-        SessionState stored = enforcer.sessions.get(id);
+        SessionState stored = enforcer.session(id);
         if (stored != null) {
             if (stored.isDuplicate(fingerprint)) {
                 return; // exact duplicate (same type and occurredAt): ignored
@@ -186,7 +197,7 @@ final class MatchSessionsProcessor implements Processor<String, SessionEvent, St
         for (KeyValue<String, byte[]> entry : entries) {
             String id = entry.key.substring(entry.key.indexOf('\u0000') + 1);
             long bucket = Long.parseLong(entry.key.substring(0, entry.key.indexOf('\u0000')));
-            SessionState s = enforcer.sessions.get(id);
+            SessionState s = enforcer.session(id);
             if (s == null || enforcer.bucket(s.lastSeenMs()) != bucket) {
                 enforcer.expiryIndex.delete(entry.key); // stale entry
                 continue;

@@ -77,6 +77,18 @@ public final class ScopeMatcher {
                 .collect(Collectors.joining(" AND "));
     }
 
+    /**
+     * @return whether {@code scope} covers a resource (its first test, before any subject condition): lets a sweep skip
+     *         decoding the subject of a session on another resource; a {@code null} scope covers nothing
+     */
+    public static java.util.function.Predicate<String> resourcePredicate(Scope scope) {
+        if (scope == null) {
+            return r -> false;
+        }
+        List<String> resources = scope.getResources();
+        return r -> coversResource(resources, r);
+    }
+
     private static boolean coversResource(List<String> resources, String resource) {
         return resources.contains("*") || resource != null && resources.contains(resource);
     }

@@ -32,8 +32,8 @@ public final class Suppliers {
         return () -> new DecodeSessionsProcessor(deserializer, s);
     }
 
-    public static ProcessorSupplier<String, SessionEvent, String, Emit> matchSessions(EnforcementSettings s) {
-        return () -> new MatchSessionsProcessor(s);
+    public static ProcessorSupplier<String, SessionEvent, String, Emit> matchSessions(EnforcementSettings s, LiveSessions live) {
+        return () -> new MatchSessionsProcessor(s, live);
     }
 
     public static StoreBuilder<KeyValueStore<String, byte[]>> expiryIndexStore() {
@@ -50,16 +50,21 @@ public final class Suppliers {
      * @param trusted the keys a directive change must be signed with; {@code null} = signatures not checked
      */
     public static ProcessorSupplier<String, DirectiveChange, String, Emit> applyDirectives(EnforcementSettings s,
-                                                                                           dev.cordon.schemas.signing.TrustedKeys trusted) {
-        return () -> new ApplyDirectivesProcessor(s, trusted);
+                                                                                           dev.cordon.schemas.signing.TrustedKeys trusted,
+                                                                                           LiveSessions live) {
+        return () -> new ApplyDirectivesProcessor(s, trusted, live);
     }
 
     public static StoreBuilder<KeyValueStore<String, DirectiveEntry>> directivesStore() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.DIRECTIVES_STORE), Serdes.String(), DirectiveEntry.SERDE);
     }
 
-    public static StoreBuilder<KeyValueStore<String, SessionState>> sessionsStore() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SESSIONS_STORE), Serdes.String(), SessionState.SERDE);
+    /**
+     * Sessions by id. Values are {@link SessionState#SERDE}'s bytes, encoded and decoded by {@code Enforcer}, so a sweep
+     * can read a session's status, resource and subject without decoding the rest ({@link SessionState#readLive}).
+     */
+    public static StoreBuilder<KeyValueStore<String, byte[]>> sessionsStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.SESSIONS_STORE), Serdes.String(), Serdes.ByteArray());
     }
 
     public static StoreBuilder<KeyValueStore<String, SweepState>> sweepsStore() {
