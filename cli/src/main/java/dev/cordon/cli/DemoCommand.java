@@ -149,6 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
 
             List<RevocationCommand> commands = pipeline.readCommands();
             List<String> failures = check(commands, sent, documents, phase1PostedAt);
+            sweepCheck(1, report1.getCovered(), report1.getRevoked()).ifPresent(failures::add);
+            sweepCheck(2, report2.getCovered(), report2.getRevoked()).ifPresent(failures::add);
             printPhase(out, 1, "nationality NOT_IN [US]", commands, report1);
             printPhase(out, 2, "everyone (subjects empty)", commands, report2);
             out.printf("  arrivals during the order: %,d new sessions%n", arrivalNo.get());
@@ -241,6 +243,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The determined checks; returns what failed (empty when all hold). */
+    /**
+     * A REVOKE_AND_DENY sweep cuts every live session it covers, and counts as covered only live (ACTIVE) sessions —
+     * not those an earlier revision already cut — so its aggregated report must have covered = revoked.
+     *
+     * @return the failure, if the report of {@code revision} breaks that
+     */
+    static Optional<String> sweepCheck(int revision, long covered, long revoked) {
+        return covered == revoked ? Optional.empty()
+                : Optional.of("revision " + revision + "'s sweep covered " + covered + " live sessions but revoked " + revoked);
+    }
+
     static List<String> check(List<RevocationCommand> commands, Map<String, Sent> sent, Map<Integer, JsonNode> documents,
                               long phase1PostedAt) {
         List<String> failures = new ArrayList<>();

@@ -93,4 +93,10 @@ class DemoCommandTest {
         assertThat(exit).as("stdout:%n%s%nstderr:%n%s", out, err).isZero();
         assertThat(out.toString()).contains("checks: OK").contains("audit chain: verified").contains("phase 1").contains("phase 2");
     }
+
+    @Test
+    void shouldFailTheCheckWhenASweepCountsAsCoveredMoreLiveSessionsThanItRevoked() {
+        assertThat(DemoCommand.sweepCheck(2, 5_870, 3_566)).contains("revision 2's sweep covered 5870 live sessions but revoked 3566");
+        assertThat(DemoCommand.sweepCheck(1, 2_158, 2_158)).isEmpty();
+    }
 }
