@@ -6,6 +6,8 @@ import dev.cordon.audit.AuditVerifier;
 import dev.cordon.audit.VerifyReport;
 import dev.cordon.avro.AuditEvent;
 import dev.cordon.avro.AuditEventType;
+import dev.cordon.bench.BenchCluster;
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
 import java.sql.Connection;
@@ -33,22 +35,39 @@ public final class AuditBench {
     private AuditBench() {
     }
 
-    public static Report run(int entries, Consumer<String> progress) throws Exception {
+    /**
+     * One audit run on a fresh pipeline on {@code target}: the embedded stack's PostgreSQL, or on an external cluster a
+     * schema of the run's own in the external database (created and dropped by the run).
+     *
+     * @param entries audit events produced and stored, at least 1
+     * @return the report: sink entries/s beside plain batched INSERTs, verify entries/s beside a plain SELECT
+     * @throws Exception when the pipeline or the sink does not start or a wait times out
+     */
+    public static Report run(BenchTarget target, int entries, Consumer<String> progress) throws Exception {
         Report.Builder rb = new Report.Builder(String.format("audit trail, %,d entries", entries));
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, true, false, Map.of()))) {
-            var stack = p.stack();
-            Map<String, Object> props = new HashMap<>(stack.clientConfig());
-            props.put("topic.prefix", stack.topicPrefix());
-            props.put("jdbc.url", stack.jdbcUrl());
-            props.put("jdbc.owner.user", stack.jdbcUser());
-            props.put("jdbc.owner.password", stack.jdbcPassword());
-            props.put("jdbc.user", "cordon_audit_writer");
-            props.put("jdbc.password", "bench-" + System.nanoTime());
-            props.put("audit.signing.key.dir", stack.dataDir().resolve("audit-keys").toString());
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(target, 12, true, false, Map.of(), progress))) {
+            BenchCluster cluster = p.cluster();
+            rb.note("target: " + cluster.describe());
+            Map<String, Object> props = new HashMap<>(cluster.clientConfig());
+            cluster.clientSettings().forEach((k, v) -> {
+                props.put("consumer." + k, v);
+                props.put("producer." + k, v);
+                props.put("admin." + k, v);
+            });
+            props.put(AuditSinkConfig.GROUP_ID_CONFIG, cluster.id(BenchCluster.Role.AUDIT_SINK));
+            props.put("topic.prefix", cluster.topicPrefix());
+            props.put("jdbc.url", cluster.jdbcUrl());
+            props.put("jdbc.owner.user", cluster.jdbcUser());
+            if (cluster.jdbcPassword() != null) {
+                props.put("jdbc.owner.password", cluster.jdbcPassword());
+            }
+            props.put("jdbc.user", cluster.auditServiceRole());
+            props.put("jdbc.password", cluster.auditServicePassword());
+            props.put("audit.signing.key.dir", cluster.dataDir().resolve("audit-keys").toString());
             int batch = new AuditSinkConfig(props).getInt(AuditSinkConfig.BATCH_MAX_RECORDS_CONFIG);
             try (AuditSink sink = AuditSink.start(new AuditSinkConfig(props))) {
                 Waits.until("audit sink healthy", Duration.ofSeconds(60), sink::isHealthy);
-                Map<String, Object> pp = new HashMap<>(stack.clientConfig());
+                Map<String, Object> pp = new HashMap<>(cluster.clientConfig());
                 pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 pp.put(ProducerConfig.ACKS_CONFIG, "all");
                 pp.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
@@ -86,7 +105,7 @@ public final class AuditBench {
                         + "%,d in %.0f ms = %,.0f entries/s (the sink alone)", firstSeq, entries, producedMs, entries - firstSeq, tailMs,
                         (entries - firstSeq) / tailMs * 1000));
 
-                DataSource owner = stack.postgresDataSource();
+                DataSource owner = cluster.dataSource();
                 long v0 = System.nanoTime();
                 VerifyReport vr = AuditVerifier.verify(owner);
                 double verifyMs = (System.nanoTime() - v0) / 1e6;

@@ -3,7 +3,8 @@ package dev.cordon.bench.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cordon.avro.SessionEvent;
-import dev.cordon.embedded.EmbeddedStack;
+import dev.cordon.bench.BenchCluster;
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.enforcement.EnforcementApp;
 import dev.cordon.enforcement.EnforcementConfig;
 import dev.cordon.enforcement.EnforcementTopology;
@@ -23,22 +24,29 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.TopologyDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The parts of Cordon a benchmark needs, in this JVM on the embedded stack: broker, schema registry, optionally
- * PostgreSQL, enforcement-stream and directive-ingest (authentication and four-eyes approval off, so a POST is
- * published at once and answers 202).
+ * The parts of Cordon a benchmark needs, in this JVM: the cluster of the run ({@link BenchCluster}: the embedded stack
+ * with broker, schema registry and optionally PostgreSQL, or a fresh corner of an external cluster), enforcement-stream
+ * and directive-ingest (authentication and four-eyes approval off, so a POST is published at once and answers 202).
+ * The services get the cluster's extra client settings under their own prefixes ({@code streams.} and {@code serde.}
+ * for enforcement, {@code kafka.} for ingest) and the run's ids ({@link BenchCluster#id}).
  */
 public final class BenchPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BenchPipeline.class);
+    /** Enforcement settings an external run sets itself and refuses in {@link Options#enforcementProps()}. */
+    static final Set<String> RUN_CHOSEN_KEYS = Set.of("application.id", "topic.prefix", "bootstrap.servers",
+            "schema.registry.url", "state.dir", "session.partitions");
 
-    private final EmbeddedStack stack;
+    private final BenchCluster cluster;
     private final TopicCatalogue topics;
     private final List<AutoCloseable> closeables;
     private final EnforcementApp enforcement;
@@ -49,17 +57,20 @@ public final class BenchPipeline implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     /**
+     * @param target          where the run happens (embedded stack or external cluster)
      * @param partitions      partitions of session-events (and the session-keyed internal topics)
-     * @param withPostgres    whether PostgreSQL starts (the audit benchmark)
+     * @param withPostgres    whether the run needs PostgreSQL (the audit benchmark)
      * @param withServices    whether enforcement-stream and ingest start
      * @param enforcementProps extra enforcement-stream keys (e.g. {@code streams.commit.interval.ms})
+     * @param progress        progress lines (stderr): what the run created on an external cluster and deleted again
      */
-    public record Options(int partitions, boolean withPostgres, boolean withServices, Map<String, Object> enforcementProps) {
+    public record Options(BenchTarget target, int partitions, boolean withPostgres, boolean withServices,
+                          Map<String, Object> enforcementProps, Consumer<String> progress) {
     }
 
-    private BenchPipeline(EmbeddedStack stack, TopicCatalogue topics, List<AutoCloseable> closeables, EnforcementApp enforcement,
+    private BenchPipeline(BenchCluster cluster, TopicCatalogue topics, List<AutoCloseable> closeables, EnforcementApp enforcement,
                           IngestService ingest, EnforcementConfig cfg, Admin admin) {
-        this.stack = stack;
+        this.cluster = cluster;
         this.topics = topics;
         this.closeables = closeables;
         this.enforcement = enforcement;
@@ -68,15 +79,30 @@ public final class BenchPipeline implements AutoCloseable {
         this.admin = admin;
     }
 
-    /** Starts the stack and services and waits until every stream task is assigned. */
+    /**
+     * Opens the run's cluster, starts the services and waits until every stream task is assigned.
+     *
+     * @throws IllegalArgumentException on an external target, when {@code enforcementProps} sets one of
+     *                                  {@link #RUN_CHOSEN_KEYS} (before anything is created)
+     * @throws Exception when the cluster or a service does not start, or the tasks are not assigned within 120 s
+     *                   (everything started so far is closed, an external run's topics deleted)
+     */
     public static BenchPipeline start(Options o) throws Exception {
+        if (!o.target().isEmbedded()) {
+            for (String key : o.enforcementProps().keySet()) {
+                String k = key.startsWith(EnforcementConfig.STREAMS_PREFIX) ? key.substring(EnforcementConfig.STREAMS_PREFIX.length()) : key;
+                if (RUN_CHOSEN_KEYS.contains(k)) {
+                    throw new IllegalArgumentException("enforcement setting `" + key + "` is chosen per run on an external "
+                            + "cluster (so that a run never shares a deployment's topics, group or state); remove it");
+                }
+            }
+        }
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            EmbeddedStack stack = EmbeddedStack.start(EmbeddedStack.Options.builder().sessionPartitions(o.partitions())
-                    .withPostgres(o.withPostgres()).build());
-            started.add(stack);
-            TopicCatalogue topics = TopicCatalogue.create(stack.topicPrefix(), Map.of("schema.registry.url", stack.schemaRegistryUrl()));
-            Admin admin = Admin.create(stack.clientConfig());
+            BenchCluster cluster = o.target().open(o.partitions(), o.withPostgres(), o.progress());
+            started.add(cluster);
+            TopicCatalogue topics = TopicCatalogue.create(cluster.topicPrefix(), serdeConfig(cluster));
+            Admin admin = Admin.create(cluster.clientConfig());
             started.add(admin);
             EnforcementApp enforcement = null;
             IngestService ingest = null;
@@ -84,17 +110,33 @@ public final class BenchPipeline implements AutoCloseable {
             if (o.withServices()) {
                 // ingest signs every change; enforcement verifies against its public half (DESIGN.md, issue 6)
                 dev.cordon.schemas.signing.SigningKey key = dev.cordon.schemas.signing.SigningKey.generate();
-                Map<String, Object> sp = new HashMap<>(stack.clientConfig());
-                sp.put("topic.prefix", stack.topicPrefix());
+                Map<String, Object> sp = new HashMap<>();
+                sp.put(EnforcementConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+                sp.put(EnforcementConfig.SCHEMA_REGISTRY_URL_CONFIG, cluster.schemaRegistryUrl());
+                cluster.clientSettings().forEach((k, v) -> {
+                    sp.put(EnforcementConfig.STREAMS_PREFIX + k, v);
+                    sp.put(EnforcementConfig.SERDE_PREFIX + k, v);
+                });
+                sp.put(EnforcementConfig.APPLICATION_ID_CONFIG, cluster.id(BenchCluster.Role.ENFORCEMENT));
+                sp.put("topic.prefix", cluster.topicPrefix());
                 sp.put("session.partitions", o.partitions());
-                sp.put("state.dir", stack.dataDir().resolve("streams").toString());
+                sp.put("state.dir", cluster.dataDir().resolve("streams").toString());
                 sp.put("directive.trusted.keys", key.trustedEntry());
                 sp.putAll(o.enforcementProps());
                 cfg = new EnforcementConfig(sp);
                 enforcement = EnforcementApp.start(cfg);
                 started.add(enforcement);
-                Map<String, Object> ip = new HashMap<>(stack.clientConfig());
-                ip.put("topic.prefix", stack.topicPrefix());
+                if (!cluster.embedded()) {
+                    // Streams stays in its group on close by default; leaving lets the run delete the group at once
+                    EnforcementApp e = enforcement;
+                    Duration closeTimeout = Duration.ofMillis(cfg.closeTimeoutMs());
+                    started.add(() -> e.streams().close(CloseOptions.groupMembershipOperation(
+                            CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(closeTimeout)));
+                }
+                Map<String, Object> ip = new HashMap<>(cluster.clientConfig());
+                cluster.clientSettings().forEach((k, v) -> ip.put(IngestConfig.KAFKA_PREFIX + k, v));
+                ip.put(IngestConfig.TRANSACTIONAL_ID_CONFIG, cluster.id(BenchCluster.Role.INGEST));
+                ip.put("topic.prefix", cluster.topicPrefix());
                 ip.put("ingest.port", 0);
                 ip.put("ingest.auth.disabled", true);
                 ip.put("ingest.approval.required", false);
@@ -102,7 +144,7 @@ public final class BenchPipeline implements AutoCloseable {
                 ingest = IngestService.start(new IngestConfig(ip));
                 started.add(ingest);
             }
-            BenchPipeline p = new BenchPipeline(stack, topics, started, enforcement, ingest, cfg, admin);
+            BenchPipeline p = new BenchPipeline(cluster, topics, started, enforcement, ingest, cfg, admin);
             if (enforcement != null) {
                 EnforcementApp e = enforcement;
                 Waits.until("every stream task assigned", Duration.ofSeconds(120), e::isRunning);
@@ -116,8 +158,26 @@ public final class BenchPipeline implements AutoCloseable {
         }
     }
 
-    public EmbeddedStack stack() {
-        return stack;
+    /** @return registry serde settings of {@code cluster}: its registry URL and extra client settings */
+    static Map<String, Object> serdeConfig(BenchCluster cluster) {
+        Map<String, Object> m = new HashMap<>(cluster.clientSettings());
+        m.put("schema.registry.url", cluster.schemaRegistryUrl());
+        return m;
+    }
+
+    /** @return the cluster of this run */
+    public BenchCluster cluster() {
+        return cluster;
+    }
+
+    /**
+     * @return every topic of this run, sorted: on the embedded stack all topics; on an external cluster those under the
+     *         run's prefix and the enforcement application's internal topics (never another deployment's)
+     */
+    public List<String> runTopics() throws java.util.concurrent.ExecutionException, InterruptedException {
+        String internal = enforcementConfig == null ? null : applicationId() + "-";
+        return admin.listTopics().names().get().stream()
+                .filter(t -> t.startsWith(cluster.topicPrefix()) || (internal != null && t.startsWith(internal))).sorted().toList();
     }
 
     public TopicCatalogue topics() {
@@ -158,7 +218,7 @@ public final class BenchPipeline implements AutoCloseable {
 
     /** @return a producer of session events tuned for throughput (idempotent, acks=all, 256 KiB batches, linger 5 ms) */
     public KafkaProducer<String, SessionEvent> sessionProducer(int lingerMs) {
-        Map<String, Object> p = new HashMap<>(stack.clientConfig());
+        Map<String, Object> p = new HashMap<>(cluster.clientConfig());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);

@@ -2,6 +2,7 @@ package dev.cordon.bench.internal;
 
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class FanOutBench {
 
     /** Waits until no sweep is in progress and the enforcement group has consumed every committed input record. */
     public static void awaitIdle(BenchPipeline p, Duration timeout) throws Exception {
-        try (KafkaConsumer<byte[], byte[]> probe = KafkaTools.rawConsumer(p.stack().clientConfig())) {
+        try (KafkaConsumer<byte[], byte[]> probe = KafkaTools.rawConsumer(p.cluster().clientConfig())) {
             var inputs = p.enforcementInputs();
             Waits.until("enforcement idle and caught up", timeout, () -> {
                 try {
@@ -78,21 +79,23 @@ public final class FanOutBench {
     }
 
     /**
-     * One fan-out run on a fresh embedded pipeline.
+     * One fan-out run on a fresh pipeline on {@code target}.
      *
+     * @param target   where to run (a fresh embedded stack, or fresh topics on an external cluster)
      * @param n        active sessions
      * @param tunings  baseline producer configurations to try (the fastest is the baseline)
      * @param progress progress lines (stderr)
      */
-    public static Result run(int n, Map<String, Object> enforcementProps, List<BaselineProducer.Tuning> tunings,
+    public static Result run(BenchTarget target, int n, Map<String, Object> enforcementProps, List<BaselineProducer.Tuning> tunings,
                              Consumer<String> progress) throws Exception {
         Report.Builder rb = new Report.Builder(String.format("fan-out, N = %,d active sessions, 12 partitions", n));
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, enforcementProps))) {
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(target, 12, false, true, enforcementProps, progress))) {
+            rb.note("target: " + p.cluster().describe());
             warmUp(p);
             double loadMs = loadSessions(p, n, "s-");
             progress.accept(String.format("loaded %,d sessions in %.0f ms", n, loadMs));
 
-            List<String> all = KafkaTools.topicsStartingWith(p.admin(), "");
+            List<String> all = p.runTopics();
             Map<TopicPartition, Long> before = KafkaTools.endOffsets(p.admin(), all);
             String commands = p.topics().revocationCommands().name();
             Map<TopicPartition, Long> from = new LinkedHashMap<>();
@@ -105,7 +108,7 @@ public final class FanOutBench {
             long accepted;
             double totalMs;
             double firstMs;
-            try (CommandWatcher w = new CommandWatcher(p.stack().clientConfig(), from, n, null).start()) {
+            try (CommandWatcher w = new CommandWatcher(p.cluster().clientConfig(), from, n, null).start()) {
                 long posted = System.nanoTime();
                 p.issue(p.restrict("bench-fan-out", List.of(RESOURCE), null, List.of()));
                 accepted = System.nanoTime();
@@ -120,7 +123,7 @@ public final class FanOutBench {
             }
             awaitIdle(p, Duration.ofSeconds(120));
             Map<TopicPartition, Long> after = KafkaTools.endOffsets(p.admin(), all);
-            Map<String, KafkaTools.Count> counts = KafkaTools.countBetween(p.stack().clientConfig(), before, after);
+            Map<String, KafkaTools.Count> counts = KafkaTools.countBetween(p.cluster().clientConfig(), before, after);
             long records = 0;
             Map<String, BaselineProducer.Load> loads = new LinkedHashMap<>();
             for (var e : counts.entrySet()) {
@@ -145,7 +148,8 @@ public final class FanOutBench {
             BaselineProducer.Tuning best = null;
             int k = 0;
             for (BaselineProducer.Tuning t : tunings) {
-                double ms = BaselineProducer.run(p.admin(), p.stack().clientConfig(), "bench-baseline-" + (k++) + "-", loads, t, 100);
+                double ms = BaselineProducer.run(p.admin(), p.cluster().clientConfig(),
+                        p.cluster().topicPrefix() + "bench-baseline-" + (k++) + "-", loads, t, 100);
                 rb.note(String.format("baseline producer %s: %,d records in %.0f ms = %,.0f records/s", t, records, ms, records / ms * 1000));
                 progress.accept(String.format("baseline %s: %.0f ms", t, ms));
                 if (ms < bestMs) {

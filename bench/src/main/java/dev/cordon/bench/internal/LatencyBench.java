@@ -2,6 +2,7 @@ package dev.cordon.bench.internal;
 
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
 import java.nio.charset.StandardCharsets;
@@ -27,21 +28,29 @@ public final class LatencyBench {
     private LatencyBench() {
     }
 
-    /** Percentiles of one run, ms. */
-    public record Result(String label, long samples, double p50, double p99, double p999, double max, double offered) {
+    /**
+     * Percentiles of one run, ms.
+     *
+     * @param target what the run ran on ({@link dev.cordon.bench.BenchCluster#describe()})
+     */
+    public record Result(String label, long samples, double p50, double p99, double p999, double max, double offered,
+                         String target) {
     }
 
     /**
+     * One latency run on a fresh pipeline on {@code target}.
+     *
+     * @param target    where to run (a fresh embedded stack, or fresh topics on an external cluster)
      * @param rate      offered events/s
      * @param seconds   measured seconds (after a warm-up of a quarter of it, not recorded)
      * @param commitMs  {@code commit.interval.ms} of the enforcement stream, or {@code null} for Cordon's default
      */
-    public static Result run(int rate, int seconds, Long commitMs, Consumer<String> progress) throws Exception {
+    public static Result run(BenchTarget target, int rate, int seconds, Long commitMs, Consumer<String> progress) throws Exception {
         Map<String, Object> props = new HashMap<>();
         if (commitMs != null) {
             props.put("streams.commit.interval.ms", commitMs);
         }
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, props))) {
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(target, 12, false, true, props, progress))) {
             p.issue(p.restrict("bench-latency", List.of("restricted-model"), null, List.of()));
             FanOutBench.awaitIdle(p, Duration.ofSeconds(60));
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -50,7 +59,7 @@ public final class LatencyBench {
             long warmUntil = System.nanoTime() + seconds * 250_000_000L;
             long[] recorded = new long[1];
             ThroughputBench.Mix mix = new ThroughputBench.Mix("s-");
-            try (CommandWatcher w = new CommandWatcher(p.stack().clientConfig(), from, Long.MAX_VALUE, (r, now) -> {
+            try (CommandWatcher w = new CommandWatcher(p.cluster().clientConfig(), from, Long.MAX_VALUE, (r, now) -> {
                 Long t = sentAt.remove(new String(r.key(), StandardCharsets.UTF_8));
                 if (t != null && t > warmUntil) {
                     synchronized (hist) {
@@ -89,7 +98,7 @@ public final class LatencyBench {
                 synchronized (hist) {
                     return new Result(commitMs == null ? "Cordon default commit.interval.ms (100)" : "commit.interval.ms=" + commitMs,
                             hist.getTotalCount(), hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0,
-                            hist.getValueAtPercentile(99.9) / 1000.0, hist.getMaxValue() / 1000.0, offered);
+                            hist.getValueAtPercentile(99.9) / 1000.0, hist.getMaxValue() / 1000.0, offered, p.cluster().describe());
                 }
             }
         }
@@ -104,8 +113,8 @@ public final class LatencyBench {
                     .withTarget("p99 <= 250 ms", r.p99() <= 250));
             rb.add(new Figure(r.label() + ": p99.9", r.p999(), "ms", base.p999(), base.label(), base.p999() / r.p999(), "", ""));
             rb.add(Figure.plain(r.label() + ": max", r.max(), "ms"));
-            rb.note(String.format("%s: %,d samples, offered %.0f events/s over %d s after a %d s warm-up", r.label(), r.samples(),
-                    r.offered(), seconds, seconds / 4));
+            rb.note(String.format("%s: %,d samples, offered %.0f events/s over %d s after a %d s warm-up; target: %s", r.label(),
+                    r.samples(), r.offered(), seconds, seconds / 4, r.target()));
         }
         rb.note("one event in ten is a covered STARTED (a new session on a restricted resource: DENY); producer linger.ms=1; "
                 + "ratio = default's percentile / this run's (> 1: faster than the default)");

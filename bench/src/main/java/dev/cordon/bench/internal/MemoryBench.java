@@ -1,5 +1,6 @@
 package dev.cordon.bench.internal;
 
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
 import java.lang.management.ManagementFactory;
@@ -11,18 +12,29 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Issue 5 point 7: heap after GC and RocksDB disk with N active sessions in the running pipeline (this JVM: broker,
- * registry, enforcement-stream, ingest). Baseline: the same measures on the same pipeline before the sessions arrive.
+ * Issue 5 point 7: heap after GC and RocksDB disk with N active sessions in the running pipeline (this JVM:
+ * enforcement-stream, ingest and, on the embedded stack, broker and registry). Baseline: the same measures on the same
+ * pipeline before the sessions arrive.
  */
 public final class MemoryBench {
     private MemoryBench() {
     }
 
-    public static Report run(int n, Map<String, Object> enforcementProps, Consumer<String> progress) throws Exception {
+    /**
+     * One memory run on a fresh pipeline on {@code target}.
+     *
+     * @param n active sessions loaded, at least 1
+     * @return the report: heap (MiB) and RocksDB disk (MiB) beside the same before the sessions, per-session bytes, RSS,
+     *         and two preview times (ms)
+     * @throws Exception when the pipeline does not start, a wait times out or a preview is not answered within 120 s
+     */
+    public static Report run(BenchTarget target, int n, Map<String, Object> enforcementProps, Consumer<String> progress)
+            throws Exception {
         Report.Builder rb = new Report.Builder(String.format("memory and disk, N = %,d active sessions", n));
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, enforcementProps))) {
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(target, 12, false, true, enforcementProps, progress))) {
+            rb.note("target: " + p.cluster().describe());
             FanOutBench.warmUp(p);
-            Path state = p.stack().dataDir().resolve("streams");
+            Path state = p.cluster().dataDir().resolve("streams");
             long heap0 = heapAfterGc();
             long disk0 = size(state);
             long rss0 = rss();
@@ -40,7 +52,8 @@ public final class MemoryBench {
             rb.add(new Figure("RocksDB state directory on disk (SST files; memtables are in RSS)", disk1 / 1048576.0, "MiB", disk0 / 1048576.0, "before the sessions",
                     disk0 == 0 ? Double.NaN : (double) disk1 / disk0, "", ""));
             rb.add(Figure.plain("disk per active session", (disk1 - disk0) / (double) n, "bytes"));
-            rb.add(new Figure("process RSS (heap + RocksDB off-heap + broker)", rss1 / 1048576.0, "MiB", rss0 / 1048576.0,
+            rb.add(new Figure(p.cluster().embedded() ? "process RSS (heap + RocksDB off-heap + broker)"
+                    : "process RSS (heap + RocksDB off-heap; the broker is external)", rss1 / 1048576.0, "MiB", rss0 / 1048576.0,
                     "before the sessions", (double) rss1 / rss0, "", ""));
             // issue 6 §5: the blast radius of a directive over all N live sessions, computed by the enforcement stream
             // twice: the first runs the counting sweep's code for the first time in this JVM (JIT), the second is what
@@ -57,7 +70,8 @@ public final class MemoryBench {
             }
             rb.note("heap max " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576 + " MiB; per-store disk: "
                     + perStore(state));
-            rb.note("the embedded broker's own heap (log indexes, producer state) is in this JVM too");
+            rb.note(p.cluster().embedded() ? "the embedded broker's own heap (log indexes, producer state) is in this JVM too"
+                    : "the broker and registry are external: their memory is not in these figures");
             return rb.build();
         }
     }

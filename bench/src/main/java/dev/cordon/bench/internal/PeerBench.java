@@ -9,12 +9,13 @@ import dev.cordon.avro.RevocationCommand;
 import dev.cordon.avro.Scope;
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
+import dev.cordon.bench.BenchCluster;
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
 import dev.cordon.enforcement.internal.AvroTrust;
 import dev.cordon.enforcement.internal.ScopeMatcher;
 import dev.cordon.schemas.TopicCatalogue;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -54,16 +56,16 @@ public final class PeerBench {
     private PeerBench() {
     }
 
-    /** The peer topology. */
-    static Topology topology(TopicCatalogue topics) {
+    /** The peer topology on the topics {@code prefix + SESSIONS}, {@code prefix + DIRECTIVES}, {@code prefix + COMMANDS}. */
+    static Topology topology(TopicCatalogue topics, String prefix) {
         Serde<SessionEvent> sessionSerde = topics.sessionEvents().valueSerde();
         Serde<DirectiveChange> directiveSerde = topics.directiveChanges().valueSerde();
         Serde<RevocationCommand> commandSerde = topics.revocationCommands().valueSerde();
         StreamsBuilder b = new StreamsBuilder();
-        KTable<String, SessionEvent> sessions = b.table(SESSIONS, Consumed.with(Serdes.String(), sessionSerde),
+        KTable<String, SessionEvent> sessions = b.table(prefix + SESSIONS, Consumed.with(Serdes.String(), sessionSerde),
                 Materialized.<String, SessionEvent, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("peer-sessions-store")
                         .withKeySerde(Serdes.String()).withValueSerde(sessionSerde));
-        KTable<String, DirectiveChange> directives = b.table(DIRECTIVES, Consumed.with(Serdes.String(), directiveSerde),
+        KTable<String, DirectiveChange> directives = b.table(prefix + DIRECTIVES, Consumed.with(Serdes.String(), directiveSerde),
                 Materialized.<String, DirectiveChange, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("peer-directives-store")
                         .withKeySerde(Serdes.String()).withValueSerde(directiveSerde));
         KTable<String, RevocationCommand> cut = sessions.join(directives, SessionEvent::getResource, (s, d) ->
@@ -77,21 +79,35 @@ public final class PeerBench {
                 Materialized.<String, RevocationCommand, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("peer-commands-store")
                         .withKeySerde(Serdes.String()).withValueSerde(commandSerde));
         cut.toStream(Named.as("peer-commands-stream")).filter((k, v) -> v != null, Named.as("peer-drop-tombstones"))
-                .to(COMMANDS, Produced.with(Serdes.String(), commandSerde));
+                .to(prefix + COMMANDS, Produced.with(Serdes.String(), commandSerde));
         return b.build();
     }
 
-    /** Runs the peer at N sessions on its own embedded stack. */
-    public static Report run(int n, Consumer<String> progress) throws Exception {
+    /**
+     * Runs the peer at N sessions on a cluster of its own on {@code target} (a fresh embedded stack, or fresh topics and
+     * application id on an external cluster), without Cordon's services.
+     *
+     * @param n sessions loaded, at least 1
+     * @return the report: the peer's time to the last command (ms), its rate, first command (ms) and load rate
+     * @throws Exception when the cluster or the peer application does not start or a wait times out
+     */
+    public static Report run(BenchTarget target, int n, Consumer<String> progress) throws Exception {
         AvroTrust.ensure();
         Report.Builder rb = new Report.Builder(String.format("peer design: KTable-KTable foreign-key join (KIP-213), N = %,d", n));
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, false, Map.of()))) {
-            KafkaTools.createTopics(p.admin(), Map.of(SESSIONS, 12, DIRECTIVES, 12, COMMANDS, 12));
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(target, 12, false, false, Map.of(), progress))) {
+            BenchCluster cluster = p.cluster();
+            rb.note("target: " + cluster.describe());
+            String prefix = cluster.topicPrefix();
+            String sessionsTopic = prefix + SESSIONS;
+            String directivesTopic = prefix + DIRECTIVES;
+            String commandsTopic = prefix + COMMANDS;
+            String appId = cluster.id(BenchCluster.Role.PEER);
+            KafkaTools.createTopics(p.admin(), Map.of(sessionsTopic, 12, directivesTopic, 12, commandsTopic, 12));
             TopicCatalogue topics = p.topics();
             Properties props = new Properties();
-            props.putAll(p.stack().clientConfig());
-            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-peer");
-            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-peer").toString());
+            props.putAll(cluster.clientConfig());
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+            props.put(StreamsConfig.STATE_DIR_CONFIG, cluster.dataDir().resolve("peer-streams").toString());
             props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
             props.put(StreamsConfig.POLL_MS_CONFIG, 10L);
             props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100L);
@@ -99,13 +115,14 @@ public final class PeerBench {
             props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
             props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
             props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 10L * 1024 * 1024);
-            try (KafkaStreams streams = new KafkaStreams(topology(topics), props)) {
+            KafkaStreams streams = new KafkaStreams(topology(topics, prefix), props);
+            try {
                 streams.start();
                 Waits.until("peer app RUNNING", Duration.ofSeconds(120), () -> streams.state() == KafkaStreams.State.RUNNING);
                 // load sessions
                 long t0 = System.nanoTime();
                 Instant at = Instant.now();
-                Map<String, Object> pp = new HashMap<>(p.stack().clientConfig());
+                Map<String, Object> pp = new HashMap<>(cluster.clientConfig());
                 pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                 pp.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
                 pp.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -113,16 +130,16 @@ public final class PeerBench {
                         topics.sessionEvents().valueSerde().serializer())) {
                     for (int i = 0; i < n; i++) {
                         String id = "s-" + i;
-                        sp.send(new ProducerRecord<>(SESSIONS, id, Workload.event(id, SessionEventType.STARTED, FanOutBench.RESOURCE, i, at)));
+                        sp.send(new ProducerRecord<>(sessionsTopic, id, Workload.event(id, SessionEventType.STARTED, FanOutBench.RESOURCE, i, at)));
                     }
                 }
-                try (KafkaConsumer<byte[], byte[]> probe = KafkaTools.rawConsumer(p.stack().clientConfig())) {
-                    var inputs = new java.util.HashSet<>(KafkaTools.topicsStartingWith(p.admin(), "bench-peer-"));
+                try (KafkaConsumer<byte[], byte[]> probe = KafkaTools.rawConsumer(cluster.clientConfig())) {
+                    var inputs = new java.util.HashSet<>(KafkaTools.topicsStartingWith(p.admin(), appId + "-"));
                     inputs.removeIf(t -> t.endsWith("-changelog"));
-                    inputs.add(SESSIONS);
+                    inputs.add(sessionsTopic);
                     Waits.until("peer consumed the sessions", Duration.ofSeconds(60 + n / 2_000), () -> {
                         try {
-                            return KafkaTools.caughtUp(p.admin(), probe, "bench-peer", inputs);
+                            return KafkaTools.caughtUp(p.admin(), probe, appId, inputs);
                         } catch (Exception e) {
                             return false;
                         }
@@ -131,10 +148,10 @@ public final class PeerBench {
                 double loadMs = (System.nanoTime() - t0) / 1e6;
                 progress.accept(String.format("peer: loaded %,d sessions in %.0f ms", n, loadMs));
 
-                Map<TopicPartition, Long> from = KafkaTools.endOffsets(p.admin(), List.of(COMMANDS));
+                Map<TopicPartition, Long> from = KafkaTools.endOffsets(p.admin(), List.of(commandsTopic));
                 double totalMs;
                 double firstMs;
-                try (CommandWatcher w = new CommandWatcher(p.stack().clientConfig(), from, n, null).start();
+                try (CommandWatcher w = new CommandWatcher(cluster.clientConfig(), from, n, null).start();
                      KafkaProducer<String, DirectiveChange> dp = new KafkaProducer<>(pp, Serdes.String().serializer(),
                              topics.directiveChanges().valueSerde().serializer())) {
                     DirectiveChange d = DirectiveChange.newBuilder().setChangeId("peer-1").setDirectiveId("bench-fan-out").setRevision(1)
@@ -143,7 +160,7 @@ public final class PeerBench {
                             .setEffectiveFrom(Instant.now()).setEffectiveUntil(null)
                             .setScope(Scope.newBuilder().setResources(List.of(FanOutBench.RESOURCE)).setSubjects(List.of()).setExempt(List.of()).build())
                             .setAcceptedAt(Instant.now()).setRequestId(null).setPrincipal(null).build();
-                    dp.send(new ProducerRecord<>(DIRECTIVES, FanOutBench.RESOURCE, d)).get();
+                    dp.send(new ProducerRecord<>(directivesTopic, FanOutBench.RESOURCE, d)).get();
                     long sent = System.nanoTime();
                     Waits.until("all " + n + " peer commands", Duration.ofSeconds(60 + n / 1_000), () -> w.targetNanos() != 0 || w.failure() != null);
                     totalMs = (w.targetNanos() - sent) / 1e6;
@@ -156,6 +173,14 @@ public final class PeerBench {
                 rb.add(Figure.plain("peer: session load (producer to join caught up)", n / loadMs * 1000, "sessions/s"));
                 rb.note("peer: exactly_once_v2, commit.interval.ms 100, poll.ms 10, producer batch.size 256 KiB / linger.ms 5, "
                         + "10 MiB record cache; the directive is produced straight to its topic (no ingest HTTP hop), timed from its ack");
+            } finally {
+                if (cluster.embedded()) {
+                    streams.close();
+                } else {
+                    // leave the group, so that the run can delete it at once
+                    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                            .withTimeout(Duration.ofSeconds(30)));
+                }
             }
             return rb.build();
         }

@@ -2,6 +2,8 @@ package dev.cordon.bench.internal;
 
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
+import dev.cordon.bench.BenchCluster;
+import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
 import java.time.Duration;
@@ -91,9 +93,18 @@ public final class ThroughputBench {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    public static Report run(int events, Map<String, Object> enforcementProps, Consumer<String> progress) throws Exception {
+    /**
+     * One throughput run on a fresh pipeline on {@code target}.
+     *
+     * @param events events timed (a further tenth is sent first, untimed, as warm-up), at least 1
+     * @return the report: events/s through enforcement beside the pass-through's
+     * @throws Exception when the pipeline does not start or a wait times out (the message names what was awaited)
+     */
+    public static Report run(BenchTarget target, int events, Map<String, Object> enforcementProps, Consumer<String> progress)
+            throws Exception {
         Report.Builder rb = new Report.Builder(String.format("session throughput, %,d events (70/20/10 heartbeat/start/end), 5 directives in force", events));
-        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(12, false, true, enforcementProps))) {
+        try (BenchPipeline p = BenchPipeline.start(new BenchPipeline.Options(target, 12, false, true, enforcementProps, progress))) {
+            rb.note("target: " + p.cluster().describe());
             issueFiveDirectives(p);
             String topic = p.topics().sessionEvents().name();
             Mix mix = new Mix("s-");
@@ -112,7 +123,7 @@ public final class ThroughputBench {
                 p.enforcement().streams().pause();
                 double passMs;
                 double produce2Ms;
-                try (PassThrough pass = new PassThrough(p, topic, "bench-pass-through-out")) {
+                try (PassThrough pass = new PassThrough(p, topic, p.cluster().topicPrefix() + "bench-pass-through-out")) {
                     pass.start();
                     long t1 = System.nanoTime();
                     produce2Ms = produce(producer, topic, mix, events);
@@ -160,14 +171,14 @@ public final class ThroughputBench {
             this.out = out;
             int parts = KafkaTools.partitions(p.admin(), in);
             KafkaTools.createTopics(p.admin(), Map.of(out, parts));
-            Map<String, Object> c = new HashMap<>(p.stack().clientConfig());
-            c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pass-through");
+            Map<String, Object> c = new HashMap<>(p.cluster().clientConfig());
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, p.cluster().id(BenchCluster.Role.PASS_THROUGH));
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
             consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            Map<String, Object> pp = new HashMap<>(p.stack().clientConfig());
-            pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-pass-through-" + UUID.randomUUID());
+            Map<String, Object> pp = new HashMap<>(p.cluster().clientConfig());
+            pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, p.cluster().id(BenchCluster.Role.PASS_THROUGH) + "-" + UUID.randomUUID());
             pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             pp.put(ProducerConfig.ACKS_CONFIG, "all");
             pp.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
