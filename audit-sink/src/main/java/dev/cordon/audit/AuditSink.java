@@ -148,6 +148,9 @@ public final class AuditSink implements AutoCloseable {
         hc.setUsername(user);
         hc.setPassword(config.jdbcPassword());
         hc.setMaximumPoolSize(2);
+        // pgjdbc sends a JDBC batch as one INSERT per row unless told to rewrite it into multi-row INSERTs; a batch of
+        // entries and their Merkle nodes is exactly that case
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
         hc.setPoolName("cordon-audit-sink");
         hc.setInitializationFailTimeout(-1); // the loop retries; start() checks the schema below
         HikariDataSource ds = new HikariDataSource(hc);

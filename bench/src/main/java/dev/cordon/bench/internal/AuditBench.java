@@ -156,6 +156,9 @@ public final class AuditBench {
             }
         }
         String sql = "INSERT INTO bench_plain_entries (" + COLUMNS + ") VALUES (" + "?,".repeat(cols - 1) + "?)";
+        if (ds instanceof org.postgresql.ds.common.BaseDataSource pg) {
+            pg.setReWriteBatchedInserts(true); // as the sink's pool does: the baseline gets the same driver tuning
+        }
         long t0 = System.nanoTime();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
