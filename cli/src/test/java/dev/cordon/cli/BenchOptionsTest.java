@@ -3,8 +3,6 @@ package dev.cordon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cordon.bench.BenchTarget;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,17 +24,8 @@ class BenchOptionsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Cordon.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -44,7 +33,7 @@ class BenchOptionsTest {
         // Given a real cluster's brokers but no registry
         // When each Kafka benchmark is asked to run there
         for (String bench : new String[] {"fanout", "sessions", "latency", "peer", "memory", "audit"}) {
-            Run r = run("bench", bench, "--bootstrap-servers", BROKER);
+            CliRun r = run("bench", bench, "--bootstrap-servers", BROKER);
             // Then it is refused at once, naming the missing option, with the bad-usage exit code
             assertThat(r.exit()).as(bench).isEqualTo(2);
             assertThat(r.err().strip()).as(bench)
@@ -57,7 +46,7 @@ class BenchOptionsTest {
     @Test
     void shouldRequireADatabaseForTheAuditBenchmarkOnARealCluster() {
         // Given brokers and registry but no --jdbc-url
-        Run r = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY);
+        CliRun r = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY);
         // Then audit is refused, naming --jdbc-url and where the password comes from
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("error: Missing required option: '--jdbc-url=URL'")
@@ -65,7 +54,7 @@ class BenchOptionsTest {
         assertThat(r.out()).isEmpty();
 
         // and with a URL but no user, --jdbc-user is named
-        Run noUser = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
+        CliRun noUser = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
                 "--jdbc-url", "jdbc:postgresql://db.invalid:5432/bench");
         assertThat(noUser.exit()).isEqualTo(2);
         assertThat(noUser.err().strip()).startsWith("error: Missing required option: '--jdbc-user=USER'");
@@ -78,7 +67,7 @@ class BenchOptionsTest {
         Path directory = Files.createDirectory(dir.resolve("a-directory"));
         for (Path p : new Path[] {missing, directory}) {
             // When it is given as --client-config
-            Run r = run("bench", "fanout", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
+            CliRun r = run("bench", "fanout", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
                     "--client-config", p.toString());
             // Then the run is refused, naming the option and the file
             assertThat(r.exit()).as(p.toString()).isEqualTo(2);
@@ -93,7 +82,7 @@ class BenchOptionsTest {
         Path f = dir.resolve("client.properties");
         Files.writeString(f, "security.protocol=SASL_SSL\ngroup.id=cordon-enforcement\n");
         // When it is used
-        Run r = run("bench", "sessions", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
+        CliRun r = run("bench", "sessions", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
                 "--client-config", f.toString());
         // Then it is refused, naming the option and the setting
         assertThat(r.exit()).isEqualTo(2);
@@ -103,7 +92,7 @@ class BenchOptionsTest {
     @Test
     void shouldRefuseAnEnforcementSettingThatWouldJoinADeploymentOnARealCluster() {
         // Given --set naming the production enforcement application id
-        Run r = run("bench", "fanout", "--sessions", "10", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
+        CliRun r = run("bench", "fanout", "--sessions", "10", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
                 "--set", "application.id=cordon-enforcement");
         // Then the run is refused before anything is created on the cluster
         assertThat(r.exit()).isEqualTo(2);
@@ -116,9 +105,9 @@ class BenchOptionsTest {
         // Given options that only mean something on a real cluster, without --bootstrap-servers
         Path f = dir.resolve("client.properties");
         Files.writeString(f, "security.protocol=SSL\n");
-        Run registry = run("bench", "fanout", "--schema-registry-url", REGISTRY);
-        Run config = run("bench", "latency", "--client-config", f.toString());
-        Run jdbc = run("bench", "audit", "--jdbc-url", "jdbc:postgresql://db.invalid:5432/bench");
+        CliRun registry = run("bench", "fanout", "--schema-registry-url", REGISTRY);
+        CliRun config = run("bench", "latency", "--client-config", f.toString());
+        CliRun jdbc = run("bench", "audit", "--jdbc-url", "jdbc:postgresql://db.invalid:5432/bench");
         // Then each is refused instead of silently running on the embedded stack
         assertThat(registry.exit()).isEqualTo(2);
         assertThat(registry.err().strip()).isEqualTo("error: --schema-registry-url applies only with --bootstrap-servers "
@@ -132,8 +121,8 @@ class BenchOptionsTest {
     @Test
     void shouldRefuseClusterOptionsForTheMicroBenchmarks() {
         // When the JMH benchmarks are given a cluster
-        Run r = run("bench", "micro", "--bootstrap-servers", BROKER);
-        Run jdbc = run("bench", "micro", "--jdbc-url", "jdbc:postgresql://db.invalid:5432/bench");
+        CliRun r = run("bench", "micro", "--bootstrap-servers", BROKER);
+        CliRun jdbc = run("bench", "micro", "--jdbc-url", "jdbc:postgresql://db.invalid:5432/bench");
         // Then they say the option does not apply (and run nothing)
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("error: --bootstrap-servers does not apply to bench micro: it runs JMH in "

@@ -2,31 +2,19 @@ package dev.cordon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Bad input gets one line naming what is wrong and exit code 2 — before anything is started. */
 class CliErrorsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Cordon.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -38,7 +26,7 @@ class CliErrorsTest {
                 {"atMs": 5, "session": {"sessionId": "s", "type": "START"}}
                 """);
         // When it is played
-        Run r = run("scenario", f.toString());
+        CliRun r = run("scenario", f.toString());
         // Then it is refused at once, naming line and field, without a stack trace
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("bad.jsonl:2").contains("`session.type`: `START` is not valid").doesNotContain("\tat ");
@@ -49,21 +37,21 @@ class CliErrorsTest {
     void shouldRefuseAnEmptyScenario() throws Exception {
         Path f = dir.resolve("empty.jsonl");
         Files.writeString(f, "\n");
-        Run r = run("scenario", f.toString());
+        CliRun r = run("scenario", f.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no steps");
     }
 
     @Test
     void shouldRefuseAnUnknownRoleForANewToken() {
-        Run r = run("token", "new", "--principal", "alice", "--roles", "boss");
+        CliRun r = run("token", "new", "--principal", "alice", "--roles", "boss");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--roles: `boss` is not a role");
     }
 
     @Test
     void shouldPrintATokenAndItsSaltedHashEntryWithRoles() {
-        Run r = run("token", "new", "--principal", "alice", "--roles", "issuer,approver");
+        CliRun r = run("token", "new", "--principal", "alice", "--roles", "issuer,approver");
         assertThat(r.exit()).isZero();
         String token = r.out().lines().filter(l -> l.startsWith("token: ")).findFirst().orElseThrow().substring(7);
         String config = r.out().lines().filter(l -> l.startsWith("config: ")).findFirst().orElseThrow().substring(8);
@@ -75,7 +63,7 @@ class CliErrorsTest {
     void shouldNameTheMissingJdbcUrlAndItsBundleAlternativeWhenVerifyHasNoDatabase() {
         // Given no --jdbc-url, --config or --bundle
         // When the trail is verified
-        Run r = run("audit", "verify");
+        CliRun r = run("audit", "verify");
         // Then one line names the option and what else would do, with the bad-usage exit code
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("error: --jdbc-url is required (or jdbc.url in --config FILE, "
@@ -85,7 +73,7 @@ class CliErrorsTest {
 
     @Test
     void shouldNameTheMissingJdbcUrlWhenCheckpointsHasNoDatabase() {
-        Run r = run("audit", "checkpoints");
+        CliRun r = run("audit", "checkpoints");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: --jdbc-url is required").contains("--bundle FILE")
                 .doesNotContain("is not a command").doesNotContain("\tat ");
@@ -93,7 +81,7 @@ class CliErrorsTest {
 
     @Test
     void shouldNotOfferABundleWhenTheSubcommandReadsOnlyTheDatabase() {
-        Run r = run("audit", "prove", "--entry", "1");
+        CliRun r = run("audit", "prove", "--entry", "1");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: --jdbc-url is required").doesNotContain("--bundle")
                 .doesNotContain("is not a command");
@@ -104,8 +92,8 @@ class CliErrorsTest {
     void shouldRefuseANegativeOrZeroSessionCountBeforeStartingTheStack() {
         // Given session counts below 1
         // When the fan-out benchmark is asked for them
-        Run negative = run("bench", "fanout", "--sessions", "-5");
-        Run zero = run("bench", "fanout", "--sessions", "10k,0");
+        CliRun negative = run("bench", "fanout", "--sessions", "-5");
+        CliRun zero = run("bench", "fanout", "--sessions", "10k,0");
         // Then each is refused at once with one line naming the option and the value
         assertThat(negative.exit()).isEqualTo(2);
         assertThat(negative.err().strip()).isEqualTo("error: --sessions: `-5` must be at least 1");
@@ -117,7 +105,7 @@ class CliErrorsTest {
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a regression would start the stack
     void shouldRefuseASessionCountThatOverflowsAnInt() {
-        Run r = run("bench", "memory", "--sessions", "3000m");
+        CliRun r = run("bench", "memory", "--sessions", "3000m");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("error: --sessions: `3000m` is too large (at most 2147483647)");
     }
@@ -125,7 +113,7 @@ class CliErrorsTest {
     @Test
     void shouldStillParseSessionCountsWithSuffixes() {
         assertThat(BenchCommand.sizes("10000, 100k,1M,2147m")).containsExactly(10_000, 100_000, 1_000_000, 2_147_000_000);
-        Run r = run("bench", "fanout", "--sessions", "abc");
+        CliRun r = run("bench", "fanout", "--sessions", "abc");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--sessions: `abc` is not a count (e.g. 10000, 100k, 1m)");
     }
@@ -136,7 +124,7 @@ class CliErrorsTest {
         assertThat(run("bench", "sessions", "--events", "0").err()).contains("--events: `0` must be at least 1");
         assertThat(run("bench", "audit", "--entries", "-1").err()).contains("--entries: `-1` must be at least 1");
         assertThat(run("bench", "latency", "--rate", "-3").err()).contains("--rate: `-3` must be at least 1");
-        Run seconds = run("bench", "latency", "--seconds", "0");
+        CliRun seconds = run("bench", "latency", "--seconds", "0");
         assertThat(seconds.exit()).isEqualTo(2);
         assertThat(seconds.err()).contains("--seconds: `0` must be at least 1");
     }

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cordon.cli.internal.JsonForms;
 import dev.cordon.cli.internal.LocalPipeline;
 import dev.cordon.enforcement.EnforcementSettings;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,9 +36,6 @@ class DirectiveCommandsTest {
     private static Path issuerToken;
     private static Path approverToken;
 
-    record Run(int exit, String out, String err) {
-    }
-
     @BeforeAll
     static void start() throws Exception {
         pipeline = LocalPipeline.start(new LocalPipeline.Options(null, 2, EnforcementSettings.defaults()), MAPPER, Duration.ofSeconds(90));
@@ -62,16 +57,10 @@ class DirectiveCommandsTest {
         }
     }
 
-    private static Run cordon(Path token, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = Cordon.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+    private static CliRun cordon(Path token, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--url", pipeline.ingestUri().toString(), "--token-file", token.toString()));
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return CliRun.of(all.toArray(String[]::new));
     }
 
     @Test
@@ -90,40 +79,40 @@ class DirectiveCommandsTest {
                     - all: [{attribute: nationality, op: NOT_IN, values: [US]}]
                 """);
         // When it is previewed, Then it would cover the two DE sessions, not the US one
-        Run preview = cordon(issuerToken, "directive", "preview", "-f", yaml.toString());
+        CliRun preview = cordon(issuerToken, "directive", "preview", "-f", yaml.toString());
         assertThat(preview.exit()).as(preview.err()).isZero();
         assertThat(preview.out()).contains("CLI-1 revision 1 would cover 2 live sessions now").contains("DE");
         // When it is issued, Then it waits for approval
-        Run issued = cordon(issuerToken, "directive", "issue", "-f", yaml.toString());
+        CliRun issued = cordon(issuerToken, "directive", "issue", "-f", yaml.toString());
         assertThat(issued.exit()).as(issued.err()).isZero();
         assertThat(issued.out()).contains("PENDING_APPROVAL").contains("cordon directive approve CLI-1 1");
         // and the issuer may not approve it (no approver role), the approver may
-        Run self = cordon(issuerToken, "directive", "approve", "CLI-1", "1");
+        CliRun self = cordon(issuerToken, "directive", "approve", "CLI-1", "1");
         assertThat(self.exit()).isEqualTo(1);
         assertThat(self.err()).contains("403");
-        Run approved = cordon(approverToken, "directive", "approve", "CLI-1", "1", "--comment", "ok", "--output", "json");
+        CliRun approved = cordon(approverToken, "directive", "approve", "CLI-1", "1", "--comment", "ok", "--output", "json");
         assertThat(approved.exit()).as(approved.err()).isZero();
         assertThat(MAPPER.readTree(approved.out()).get("status").asText()).isEqualTo("APPROVED");
         // Then status shows the approval and, once enforced, the two revocations
         await("two sessions revoked, as status shows").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            Run status = cordon(approverToken, "directive", "status", "CLI-1", "--output", "json");
+            CliRun status = cordon(approverToken, "directive", "status", "CLI-1", "--output", "json");
             assertThat(status.exit()).as(status.err()).isZero();
             JsonNode s = MAPPER.readTree(status.out());
             assertThat(s.get("status").asText()).isEqualTo("IN_FORCE");
             assertThat(s.get("revisions").get(0).get("approvedBy").asText()).isEqualTo(LocalPipeline.APPROVER_PRINCIPAL);
             assertThat(s.get("sessions").get("revoked").asLong()).isEqualTo(2);
         });
-        Run table = cordon(issuerToken, "directive", "status", "CLI-1");
+        CliRun table = cordon(issuerToken, "directive", "status", "CLI-1");
         assertThat(table.out()).contains("IN_FORCE").contains("approved by approver").contains("REVOKED");
         // When it is lifted (no approval needed), Then it is accepted
-        Run lift = cordon(issuerToken, "directive", "lift", "CLI-1", "--revision", "2", "--issuer", "us-bis", "--reason", "over");
+        CliRun lift = cordon(issuerToken, "directive", "lift", "CLI-1", "--revision", "2", "--issuer", "us-bis", "--reason", "over");
         assertThat(lift.exit()).as(lift.err()).isZero();
         assertThat(lift.out()).contains("ACCEPTED");
         // and a malformed document is refused naming the field, exit 1
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"directiveId\": \"CLI-2\", \"action\": \"RESTRICT\", \"issuer\": \"x\", "
                 + "\"legalBasis\": \"y\", \"reason\": \"z\", \"scope\": {\"resources\": [\"fable-5\"], \"subjects\": "
                 + "[{\"all\": [{\"attribute\": \"nationality\", \"op\": \"IN\", \"values\": [\"UK\"]}]}]}}");
-        Run refused = cordon(issuerToken, "directive", "issue", "-f", bad.toString());
+        CliRun refused = cordon(issuerToken, "directive", "issue", "-f", bad.toString());
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("did you mean `GB`?");
     }
