@@ -29,11 +29,17 @@ import java.util.Objects;
  *                                heartbeats that change nothing do not each rewrite the changelog; also the width of the
  *                                eviction index's time buckets. A session is evicted once idle for at least the TTL, at most
  *                                TTL + granularity + one eviction interval (≥ 1)
+ * @param parallelCountMinSessions a counting-only (DRY_RUN) sweep over a task holding at least this many sessions (RocksDB's
+ *                                estimate) counts on a worker thread per core instead of the stream thread, so the 12 tasks
+ *                                of a preview count in parallel (≥ 1; default {@value #DEFAULT_PARALLEL_COUNT_MIN_SESSIONS});
+ *                                smaller tasks count inline, in the sweep punctuation
  */
 public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, long sweepIntervalMs,
                                   long scheduleCheckIntervalMs, long sessionTtlMs, int impactSampleSize, String component,
                                   long evictionIntervalMs, int evictionBatchSize, long evictionCatchUpMs,
-                                  long clockSkewToleranceMs, long lastSeenGranularityMs) {
+                                  long clockSkewToleranceMs, long lastSeenGranularityMs, long parallelCountMinSessions) {
+    /** Default {@link #parallelCountMinSessions()}: 20,000 sessions in a task. */
+    public static final long DEFAULT_PARALLEL_COUNT_MIN_SESSIONS = 20_000;
     /** Default {@link #clockSkewToleranceMs()}: 5 minutes. */
     public static final long DEFAULT_CLOCK_SKEW_TOLERANCE_MS = 5 * 60 * 1000L;
     /** Default {@link #lastSeenGranularityMs()}: 1 minute. */
@@ -61,6 +67,17 @@ public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, lon
         positive("evictionCatchUpMs", evictionCatchUpMs);
         positive("clockSkewToleranceMs", clockSkewToleranceMs);
         positive("lastSeenGranularityMs", lastSeenGranularityMs);
+        positive("parallelCountMinSessions", parallelCountMinSessions);
+    }
+
+    /** All settings but {@link #parallelCountMinSessions()}, which takes its default. */
+    public EnforcementSettings(int sessionPartitions, int sweepBatchSize, long sweepIntervalMs, long scheduleCheckIntervalMs,
+                               long sessionTtlMs, int impactSampleSize, String component, long evictionIntervalMs,
+                               int evictionBatchSize, long evictionCatchUpMs, long clockSkewToleranceMs,
+                               long lastSeenGranularityMs) {
+        this(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs, impactSampleSize,
+                component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs, lastSeenGranularityMs,
+                DEFAULT_PARALLEL_COUNT_MIN_SESSIONS);
     }
 
     /** The settings of earlier versions; skew tolerance and last-seen granularity at their defaults. */
@@ -85,35 +102,42 @@ public record EnforcementSettings(int sessionPartitions, int sweepBatchSize, lon
     public EnforcementSettings withSessionPartitions(int n) {
         return new EnforcementSettings(n, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
                 impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
-                lastSeenGranularityMs);
+                lastSeenGranularityMs, parallelCountMinSessions);
     }
 
     /** @param n session records examined per sweep punctuation (the sweep throttle) */
     public EnforcementSettings withSweepBatchSize(int n) {
         return new EnforcementSettings(sessionPartitions, n, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
                 impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
-                lastSeenGranularityMs);
+                lastSeenGranularityMs, parallelCountMinSessions);
     }
 
     public EnforcementSettings withSessionTtlMs(long ms) {
         return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, ms,
                 impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
-                lastSeenGranularityMs);
+                lastSeenGranularityMs, parallelCountMinSessions);
     }
 
     public EnforcementSettings withEviction(long intervalMs, int batchSize, long catchUpMs) {
         return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
-                impactSampleSize, component, intervalMs, batchSize, catchUpMs, clockSkewToleranceMs, lastSeenGranularityMs);
+                impactSampleSize, component, intervalMs, batchSize, catchUpMs, clockSkewToleranceMs, lastSeenGranularityMs, parallelCountMinSessions);
     }
 
     public EnforcementSettings withClockSkewToleranceMs(long ms) {
         return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
-                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, ms, lastSeenGranularityMs);
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, ms, lastSeenGranularityMs, parallelCountMinSessions);
     }
 
     public EnforcementSettings withLastSeenGranularityMs(long ms) {
         return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
-                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs, ms);
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs, ms, parallelCountMinSessions);
+    }
+
+    /** @param n sessions a task must hold for its counting-only sweeps to run on a worker thread */
+    public EnforcementSettings withParallelCountMinSessions(long n) {
+        return new EnforcementSettings(sessionPartitions, sweepBatchSize, sweepIntervalMs, scheduleCheckIntervalMs, sessionTtlMs,
+                impactSampleSize, component, evictionIntervalMs, evictionBatchSize, evictionCatchUpMs, clockSkewToleranceMs,
+                lastSeenGranularityMs, n);
     }
 
     /**

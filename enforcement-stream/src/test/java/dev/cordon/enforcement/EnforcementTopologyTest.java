@@ -320,6 +320,65 @@ class EnforcementTopologyTest {
     }
 
     @Test
+    void shouldReportTheSamePreviewWhenLargeTasksCountOnWorkerThreads() {
+        // Given the same 300 live sessions (a mix of nationalities and roles, some already cut) in two pipelines: one
+        // counting previews inline, one handing every task's count to the worker threads
+        Harness parallel = new Harness(EnforcementSettings.defaults().withSessionPartitions(1).withParallelCountMinSessions(1));
+        try {
+            for (Harness each : List.of(h, parallel)) {
+                for (int i = 0; i < 300; i++) {
+                    String nationality = List.of("DE", "US", "FR", "IN").get(i % 4);
+                    each.send(each.event("s" + i, SessionEventType.STARTED, i % 5 == 0 ? "haiku-4" : FABLE,
+                            subject("u" + i, List.of(nationality), List.of(i % 3 == 0 ? "employee" : "customer"))));
+                }
+                each.send(each.restrict("BIS-0", 1, scope(List.of(FABLE), List.of(group(cond("role", ConditionOp.IN, "employee"))),
+                        List.of())).build());
+                each.advanceInSteps(1000, 20);
+                each.impacts.readValuesToList();
+            }
+
+            // When the same preview reaches both
+            for (Harness each : List.of(h, parallel)) {
+                each.send(each.restrict("BIS-1", 1, foreignNationals()).setMode(DirectiveMode.DRY_RUN).setRequestId("req-p").build());
+            }
+            h.advanceInSteps(1000, 20);
+            DirectiveImpact inline = aggregate(h, "BIS-1");
+            DirectiveImpact counted = org.awaitility.Awaitility.await("the workers' count reported").atMost(java.time.Duration.ofSeconds(20))
+                    .pollInterval(java.time.Duration.ofMillis(10)).until(() -> {
+                        parallel.advance(20);
+                        return aggregateOrNull(parallel, "BIS-1");
+                    }, java.util.Objects::nonNull);
+
+            // Then both report the same live sessions, by resource, nationality and role
+            assertThat(inline.getCovered()).isEqualTo(counted.getCovered()).isPositive();
+            assertThat(counted.getCountsByResource()).isEqualTo(inline.getCountsByResource());
+            assertThat(counted.getCountsByNationality()).isEqualTo(inline.getCountsByNationality()).doesNotContainKey("US");
+            assertThat(counted.getCountsByRole()).isEqualTo(inline.getCountsByRole()).doesNotContainKey("employee");
+            assertThat(counted.getSampleSessionIds()).hasSameSizeAs(inline.getSampleSessionIds());
+            assertThat(parallel.drainCommands()).noneMatch(c -> c.contains("BIS-1"));
+            // And the audit says who counted: the stream thread inline, the workers for the large-task pipeline
+            assertThat(h.drainAudit()).filteredOn(a -> a.getType() == AuditEventType.SWEEP_ENDED && "BIS-1".equals(a.getDirectiveId()))
+                    .extracting(a -> a.getDetails().get("countedBy")).containsExactly("stream-thread");
+            assertThat(parallel.drainAudit()).filteredOn(a -> a.getType() == AuditEventType.SWEEP_ENDED && "BIS-1".equals(a.getDirectiveId()))
+                    .extracting(a -> a.getDetails().get("countedBy")).containsExactly("workers");
+        } finally {
+            parallel.close();
+        }
+    }
+
+    private static DirectiveImpact aggregate(Harness harness, String directiveId) {
+        DirectiveImpact found = aggregateOrNull(harness, directiveId);
+        assertThat(found).as("aggregate impact report of " + directiveId).isNotNull();
+        return found;
+    }
+
+    private static DirectiveImpact aggregateOrNull(Harness harness, String directiveId) {
+        return harness.impacts.readValuesToList().stream()
+                .filter(i -> i.getKind() == ImpactKind.AGGREGATE && i.getDirectiveId().equals(directiveId))
+                .findFirst().orElse(null);
+    }
+
+    @Test
     void shouldRevokeAgainWhenRevokedSessionKeepsSendingHeartbeats() {
         // Given p08: s1 revoked
         h.start("s1", FABLE, "DE");

@@ -231,6 +231,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         boolean countingOnly = active.stream().allMatch(kv -> kv.value.dryRun());
         int budget = countingOnly ? settings.sweepBatchSize() * DRY_RUN_BATCH_FACTOR : settings.sweepBatchSize();
         long deadline = System.nanoTime() + SWEEP_TIME_BUDGET_NANOS;
+        active = collectOrStartParallelCounts(active, now);
         if (active.stream().anyMatch(kv -> kv.value.cursor == null)) {
             // a sweep's first batch: keep it small and commit right after this punctuation, not at the next commit
             // interval, so the first revocations become visible to read_committed gateways at once
@@ -276,6 +277,48 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
     }
 
     /**
+     * Counting-only sweeps of a task holding at least {@code parallelCountMinSessions} sessions are handed, before their
+     * first inline batch, to {@link ParallelCount}; a finished count ends its sweep here, on the stream thread.
+     *
+     * @return the sweeps left to run inline in this punctuation
+     */
+    private List<KeyValue<String, SweepState>> collectOrStartParallelCounts(List<KeyValue<String, SweepState>> active, long now) {
+        List<KeyValue<String, SweepState>> inline = new java.util.ArrayList<>(active.size());
+        Long estimate = null;
+        for (KeyValue<String, SweepState> kv : active) {
+            SweepState s = kv.value;
+            ParallelCount.Job job = counting.get(kv.key);
+            if (job != null) {
+                if (job.isDone()) {
+                    counting.remove(kv.key);
+                    endSweep(kv.key, s.withTally(job.tally()), now, "COMPLETED");
+                }
+                continue;
+            }
+            if (s.dryRun() && s.cursor == null) {
+                if (estimate == null) {
+                    estimate = enforcer.approximateSessions();
+                }
+                if (estimate >= settings.parallelCountMinSessions()) {
+                    counting.put(kv.key, ParallelCount.start(enforcer, s.change(), settings.impactSampleSize()));
+                    continue;
+                }
+            }
+            inline.add(kv);
+        }
+        return inline;
+    }
+
+    /** Counts in progress on worker threads, by sweep key; never stored (a re-initialised task counts again). */
+    private final java.util.Map<String, ParallelCount.Job> counting = new java.util.HashMap<>();
+
+    @Override
+    public void close() {
+        counting.values().forEach(ParallelCount.Job::cancel);
+        counting.clear();
+    }
+
+    /**
      * An enforced sweep runs to completion while its revision is the directive's current one — also past its
      * {@code effectiveUntil}: the sessions it covered while in force are cut whatever happens to the directive next (and
      * the expiry is audited after the sweep ends). A newer revision stops it (DESIGN.md "Directive lifecycle").
@@ -293,24 +336,40 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
      */
     private void visit(SweepState s, String sessionId, byte[] stored, java.util.function.Predicate<String> resourceCovered,
                        boolean revoking, List<DirectiveChange> inForce, long now) {
-        SessionState.Live live = SessionState.readLive(stored, resourceCovered);
-        if (live == null) {
-            return;
-        }
-        Optional<String> matched = ScopeMatcher.match(s.change().getScope(), live.resource(), live.subject());
-        if (matched.isEmpty()) {
-            return;
-        }
-        s.tally.covered(sessionId, live.resource(), live.subject(), settings.impactSampleSize());
-        if (!revoking) {
+        Covered covered = countCovered(s.tally, s.change(), resourceCovered, sessionId, stored, settings.impactSampleSize());
+        if (covered == null || !revoking) {
             return;
         }
         SessionState session = Enforcer.decode(stored);
         // the command names the covering directive of highest precedence, which may be another one in force
         DirectiveRules.Match match = DirectiveRules.choose(inForce, session.resource(), session.subject(), true)
-                .orElse(new DirectiveRules.Match(s.change(), matched.get()));
+                .orElse(new DirectiveRules.Match(s.change(), covered.matched()));
         enforcer.cut(session, session, CommandKind.REVOKE, match, "SWEEP", now);
         s.tally.revoked(now);
+    }
+
+    /** A live session a sweep's scope covers, and the part of the scope that matched. */
+    record Covered(SessionState.Live live, String matched) {
+    }
+
+    /**
+     * Counts one stored session into {@code tally} when it is ACTIVE and {@code change}'s scope covers it (the inline
+     * sweep's visit and {@link ParallelCount}'s workers both count with this).
+     *
+     * @return what covered it, or {@code null} when it is not live or not covered
+     */
+    static Covered countCovered(ImpactTally tally, DirectiveChange change, java.util.function.Predicate<String> resourceCovered,
+                                String sessionId, byte[] stored, int sampleSize) {
+        SessionState.Live live = SessionState.readLive(stored, resourceCovered);
+        if (live == null) {
+            return null;
+        }
+        Optional<String> matched = ScopeMatcher.match(change.getScope(), live.resource(), live.subject());
+        if (matched.isEmpty()) {
+            return null;
+        }
+        tally.covered(sessionId, live.resource(), live.subject(), sampleSize);
+        return new Covered(live, matched.get());
     }
 
     private void endSweep(String key, SweepState s, long now, String outcome) {
@@ -350,6 +409,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                 .directive(d.getDirectiveId(), d.getRevision())
                 .detail("mode", d.getMode())
                 .detail("outcome", outcome)
+                .detail("countedBy", s.countedByWorkers ? "workers" : "stream-thread")
                 .detail("covered", t.covered)
                 .detail("revoked", t.revoked)
                 .detail("changeId", d.getChangeId())

@@ -19,12 +19,19 @@ public final class SweepState {
     final long sweepStartedAt;
     String cursor;
     final ImpactTally tally;
+    /** Whether {@link ParallelCount}'s workers counted it (never stored: only a finished sweep carries it, to its audit). */
+    final boolean countedByWorkers;
 
     SweepState(DirectiveChange change, long sweepStartedAt, String cursor, ImpactTally tally) {
+        this(change, sweepStartedAt, cursor, tally, false);
+    }
+
+    private SweepState(DirectiveChange change, long sweepStartedAt, String cursor, ImpactTally tally, boolean countedByWorkers) {
         this.change = Objects.requireNonNull(change, "change");
         this.sweepStartedAt = sweepStartedAt;
         this.cursor = cursor;
         this.tally = tally;
+        this.countedByWorkers = countedByWorkers;
     }
 
     /** @return the revision swept */
@@ -45,6 +52,11 @@ public final class SweepState {
     /** @return the key prefix shared by every sweep of {@code directiveId} */
     public static String prefix(String directiveId) {
         return directiveId + '\u0000';
+    }
+
+    /** @return this sweep, finished from its start with {@code counts} (a count run off the stream thread) */
+    SweepState withTally(ImpactTally counts) {
+        return new SweepState(change, sweepStartedAt, cursor, counts, true);
     }
 
     boolean dryRun() {
