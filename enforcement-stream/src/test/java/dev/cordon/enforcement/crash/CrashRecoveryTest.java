@@ -286,14 +286,15 @@ class CrashRecoveryTest {
 
     private static void assertExactlyOnce(Readers readers, String directive, List<String> covered) {
         // wait for what must come (a killed instance's open transaction holds read_committed readers back until it is
-        // aborted), then read to the end once more so that a duplicate committed meanwhile would be seen too
-        await("a REVOKE of " + directive + " for each of the " + covered.size() + " covered sessions").atMost(Duration.ofSeconds(60))
+        // aborted), then read to the end once more so that a duplicate committed meanwhile would be seen too. Generous
+        // bounds: reading 200k+ audit records on a loaded 2-core runner took more than a minute once (CI of c1565b4)
+        await("a REVOKE of " + directive + " for each of the " + covered.size() + " covered sessions").atMost(Duration.ofSeconds(180))
                 .until(() -> {
                     readers.pollCommands();
                     return readers.commandsFor(directive).stream().map(RevocationCommand::getSessionId).distinct().count()
                             >= covered.size();
                 });
-        await("an audit entry for each REVOKE of " + directive).atMost(Duration.ofSeconds(60)).until(() -> {
+        await("an audit entry for each REVOKE of " + directive).atMost(Duration.ofSeconds(180)).until(() -> {
             readers.auditConsumer.poll(Duration.ofMillis(200)).forEach(r -> readers.audit.add(r.value()));
             return readers.audit.stream().filter(a -> a.getType() == AuditEventType.SESSION_REVOKED
                     && directive.equals(a.getDirectiveId())).count() >= readers.commandsFor(directive).size();
