@@ -23,11 +23,38 @@ public final class ServiceCommands {
     private ServiceCommands() {
     }
 
-    /** Blocks until the JVM is asked to shut down. */
-    static void awaitShutdown() throws InterruptedException {
-        CountDownLatch latch = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(latch::countDown, "cordon-shutdown"));
-        latch.await();
+    /** Longest a shutdown (SIGTERM / Ctrl-C) waits for the service to close, ms. */
+    static final long CLOSE_WAIT_MS = 60_000;
+
+    /**
+     * Blocks until the JVM is asked to shut down (SIGTERM / Ctrl-C), then closes {@code resource} before the JVM exits.
+     * The JVM halts once its shutdown hooks return, so the hook waits (at most {@link #CLOSE_WAIT_MS}) for the close to
+     * finish: a stream application then leaves its group and writes its checkpoints (a hook that returned at once let
+     * the JVM stop mid-close, and the next start wiped and restored every task), ingest stops serving, the audit sink
+     * commits its last batch.
+     *
+     * @throws Exception what closing {@code resource} throws
+     */
+    static void runUntilShutdown(AutoCloseable resource) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(CLOSE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cordon-shutdown"));
+        try {
+            stop.await();
+        } finally {
+            try {
+                resource.close();
+            } finally {
+                closed.countDown();
+            }
+        }
     }
 
     /** Something that starts a service from its merged settings. */
@@ -38,15 +65,19 @@ public final class ServiceCommands {
 
     /**
      * Starts a service from the merged settings, announces it, and runs it until the JVM is asked
-     * to stop; the service is closed on the way out.
+     * to stop; the service is closed before the JVM exits ({@link #runUntilShutdown}).
      */
     static int run(CommandLine.Model.CommandSpec spec, ClusterOptions cluster, Map<String, Object> extraFlags, Starter starter,
                    java.util.function.Function<AutoCloseable, String> announcement) throws Exception {
-        try (AutoCloseable service = starter.start(settings(cluster, extraFlags))) {
+        AutoCloseable service = starter.start(settings(cluster, extraFlags));
+        try {
             spec.commandLine().getOut().println(announcement.apply(service));
             spec.commandLine().getOut().flush();
-            awaitShutdown();
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
         }
+        runUntilShutdown(service);
         return 0;
     }
 

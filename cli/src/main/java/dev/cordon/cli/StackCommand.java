@@ -25,8 +25,9 @@ public final class StackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (EmbeddedStack stack = EmbeddedStack.start(EmbeddedStack.Options.builder()
-                .dataDir(dataDir).sessionPartitions(sessionPartitions).topicPrefix(topicPrefix).build())) {
+        EmbeddedStack stack = EmbeddedStack.start(EmbeddedStack.Options.builder()
+                .dataDir(dataDir).sessionPartitions(sessionPartitions).topicPrefix(topicPrefix).build());
+        try {
             var out = spec.commandLine().getOut();
             out.println("bootstrap.servers=" + stack.bootstrapServers());
             out.println("schema.registry.url=" + stack.schemaRegistryUrl());
@@ -34,8 +35,11 @@ public final class StackCommand implements Callable<Integer> {
             out.println("jdbc.user=" + stack.jdbcUser());
             out.println("data.dir=" + stack.dataDir());
             out.flush();
-            ServiceCommands.awaitShutdown();
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
         }
+        ServiceCommands.runUntilShutdown(stack);
         return 0;
     }
 }
