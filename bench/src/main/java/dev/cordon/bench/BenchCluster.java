@@ -27,7 +27,9 @@ public interface BenchCluster extends AutoCloseable {
         /** The session-throughput baseline's consumer group. */
         PASS_THROUGH("bench-pass-through", "pass-through"),
         /** The KIP-213 peer's Kafka Streams {@code application.id}. */
-        PEER("bench-peer", "peer");
+        PEER("bench-peer", "peer"),
+        /** The fan-out baseline's transactional producer ({@code transactional.id} prefix). */
+        BASELINE("bench-baseline", "baseline");
 
         private final String embeddedId;
         private final String suffix;

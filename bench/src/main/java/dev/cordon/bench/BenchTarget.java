@@ -118,8 +118,26 @@ public final class BenchTarget {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 throw new IllegalArgumentException("bootstrap servers must not be blank");
             }
+            for (String server : bootstrapServers.split(",")) {
+                if (!server.trim().matches("\\[?[A-Za-z0-9._:-]+]?:\\d{1,5}")) {
+                    throw new IllegalArgumentException("bootstrap servers must be HOST:PORT[,HOST:PORT…], `" + server.trim()
+                            + "` is not");
+                }
+            }
             if (schemaRegistryUrl == null || schemaRegistryUrl.isBlank()) {
                 throw new IllegalArgumentException("schema registry URL must not be blank");
+            }
+            for (String url : schemaRegistryUrl.split(",")) {
+                java.net.URI uri;
+                try {
+                    uri = java.net.URI.create(url.trim());
+                } catch (IllegalArgumentException e) {
+                    uri = null;
+                }
+                if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                    throw new IllegalArgumentException("schema registry URL must be http(s)://HOST[:PORT][/PATH], `"
+                            + redact(url.trim()) + "` is not");
+                }
             }
             clientSettings = Map.copyOf(new TreeMap<>(clientSettings == null ? Map.of() : clientSettings));
             for (String key : clientSettings.keySet()) {
@@ -131,7 +149,7 @@ public final class BenchTarget {
             }
             if (jdbcUrl != null) {
                 if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-                    throw new IllegalArgumentException("JDBC URL must start with jdbc:postgresql:, was " + jdbcUrl);
+                    throw new IllegalArgumentException("JDBC URL must start with jdbc:postgresql:, was " + redact(jdbcUrl));
                 }
                 if (jdbcUrl.contains("currentSchema=")) {
                     throw new IllegalArgumentException("JDBC URL must not set currentSchema: the audit benchmark "

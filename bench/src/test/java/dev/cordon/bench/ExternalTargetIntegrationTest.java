@@ -57,6 +57,12 @@ class ExternalTargetIntegrationTest {
         }
     }
 
+    private static Set<String> transactionalIds() throws Exception {
+        return admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     private static BenchTarget external(String jdbcUrl, String jdbcUser, String jdbcPassword) {
         return BenchTarget.external(new BenchTarget.External(stack.bootstrapServers(), stack.schemaRegistryUrl(), Map.of(),
                 jdbcUrl, jdbcUser, jdbcPassword));
@@ -69,6 +75,7 @@ class ExternalTargetIntegrationTest {
         Set<String> topicsBefore = topics();
         Set<String> groupsBefore = groups();
         Map<TopicPartition, Long> deploymentEnds = deploymentEndOffsets();
+        Set<String> transactionsBefore = transactionalIds();
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
 
         // When a 2,000-session fan-out runs against it through the external path
@@ -99,6 +106,13 @@ class ExternalTargetIntegrationTest {
         assertThat(groups()).noneMatch(g -> g.startsWith(runId)).isEqualTo(groupsBefore);
         assertThat(RestSchemaRegistryClient.forUrls(stack.schemaRegistryUrl()).getAllSubjects()).noneMatch(s -> s.startsWith(runId));
         assertThat(progress).anySatisfy(l -> assertThat(l).startsWith("external run " + runId + ": deleted").contains("topics"));
+
+        // and every transactional id it used (Streams, ingest, the baseline producer) carries the run id, so prefixed
+        // transactional-id ACLs can grant a benchmark exactly its own
+        Set<String> used = new java.util.TreeSet<>(transactionalIds());
+        used.removeAll(transactionsBefore);
+        assertThat(used).isNotEmpty().allSatisfy(id -> assertThat(id).startsWith(runId + "-"));
+        assertThat(used).anySatisfy(id -> assertThat(id).startsWith(runId + "-baseline-"));
 
         // and the deployment's own topics were never written to, its enforcement group never joined
         assertThat(deploymentEndOffsets()).isEqualTo(deploymentEnds);

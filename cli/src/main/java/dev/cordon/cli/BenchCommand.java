@@ -132,7 +132,8 @@ public final class BenchCommand implements Runnable {
                         needsDatabase ? jdbcUrl.trim() : null, needsDatabase ? jdbcUser.trim() : null, password));
             } catch (IllegalArgumentException e) {
                 String option = e.getMessage().startsWith("client setting") ? "--client-config"
-                        : e.getMessage().startsWith("JDBC URL") ? "--jdbc-url" : "--bootstrap-servers";
+                        : e.getMessage().startsWith("JDBC URL") ? "--jdbc-url"
+                        : e.getMessage().startsWith("schema registry URL") ? "--schema-registry-url" : "--bootstrap-servers";
                 throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
             }
         }
@@ -308,6 +309,11 @@ public final class BenchCommand implements Runnable {
 
         @Override
         List<Report> measure(BenchTarget target, Consumer<String> progress) throws Exception {
+            for (long ms : tuned) {
+                if (ms < 1) {
+                    throw new IllegalArgumentException("--tuned-commit-ms: `" + ms + "` must be at least 1");
+                }
+            }
             return List.of(Benchmarks.latency(target, atLeastOne("--rate", rate), atLeastOne("--seconds", seconds), tuned, progress));
         }
     }

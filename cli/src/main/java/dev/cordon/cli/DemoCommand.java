@@ -242,7 +242,6 @@ public final class DemoCommand implements Callable<Integer> {
         return found.get();
     }
 
-    /** The determined checks; returns what failed (empty when all hold). */
     /**
      * A REVOKE_AND_DENY sweep cuts every live session it covers, and counts as covered only live (ACTIVE) sessions —
      * not those an earlier revision already cut — so its aggregated report must have covered = revoked.
@@ -254,6 +253,7 @@ public final class DemoCommand implements Callable<Integer> {
                 : Optional.of("revision " + revision + "'s sweep covered " + covered + " live sessions but revoked " + revoked);
     }
 
+    /** The determined checks; returns what failed (empty when all hold). */
     static List<String> check(List<RevocationCommand> commands, Map<String, Sent> sent, Map<Integer, JsonNode> documents,
                               long phase1PostedAt) {
         List<String> failures = new ArrayList<>();

@@ -44,6 +44,33 @@ class BenchOptionsTest {
     }
 
     @Test
+    void shouldRefuseMalformedServersRegistryUrlAndCommitIntervalsBeforeConnecting() {
+        // Given a broker address without a port, a registry "URL" that is not one, and a negative tuned commit interval
+        CliRun servers = run("bench", "fanout", "--bootstrap-servers", "x", "--schema-registry-url", REGISTRY);
+        CliRun registry = run("bench", "fanout", "--bootstrap-servers", BROKER, "--schema-registry-url", "notaurl");
+        CliRun commit = run("bench", "latency", "--tuned-commit-ms", "-5");
+
+        // Then each is refused at once with the bad-usage exit code, naming the option and what would be valid
+        assertThat(servers.exit()).isEqualTo(2);
+        assertThat(servers.err().strip()).startsWith("error: --bootstrap-servers:").contains("HOST:PORT").contains("`x`");
+        assertThat(registry.exit()).isEqualTo(2);
+        assertThat(registry.err().strip()).startsWith("error: --schema-registry-url:").contains("http(s)://");
+        assertThat(commit.exit()).isEqualTo(2);
+        assertThat(commit.err().strip()).startsWith("error: --tuned-commit-ms:").contains("at least 1");
+    }
+
+    @Test
+    void shouldNotEchoTheJdbcPasswordWhenRefusingAJdbcUrl() {
+        // Given a JDBC URL of another database, with a password in it
+        CliRun r = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
+                "--jdbc-url", "jdbc:mysql://db.invalid/x?user=a&password=s3cr3t", "--jdbc-user", "a");
+
+        // Then it is refused naming --jdbc-url, and the password is not printed
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--jdbc-url").contains("jdbc:postgresql:").doesNotContain("s3cr3t");
+    }
+
+    @Test
     void shouldRequireADatabaseForTheAuditBenchmarkOnARealCluster() {
         // Given brokers and registry but no --jdbc-url
         CliRun r = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY);

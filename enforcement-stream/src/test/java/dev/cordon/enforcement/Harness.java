@@ -76,10 +76,10 @@ final class Harness implements AutoCloseable {
         this(settings, null);
     }
 
-    /** With signature checks: directive changes must be signed by one of {@code trusted} (null = unchecked). */
     /** The meters the topology counts into, including its live-session counts. */
     final dev.cordon.enforcement.internal.EnforcementMetrics metrics = dev.cordon.enforcement.internal.EnforcementMetrics.unscraped();
 
+    /** With signature checks: directive changes must be signed by one of {@code trusted} (null = unchecked). */
     Harness(EnforcementSettings settings, dev.cordon.schemas.signing.TrustedKeys trusted) {
         String prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ".";
         this.topics = catalogue(prefix);

@@ -41,9 +41,17 @@ public final class BaselineProducer {
         }
     }
 
-    /** @return elapsed ms of one timed run */
-    public static double run(Admin admin, Map<String, Object> clientConfig, String topicPrefix, Map<String, Load> loads,
-                             Tuning tuning, long commitIntervalMs) throws Exception {
+    /**
+     * One timed run of a transactional, idempotent producer writing {@code loads} to fresh topics.
+     *
+     * @param topicPrefix           prefix of the topics it creates (one per load, with the load's partitions)
+     * @param transactionalIdPrefix prefix of its {@code transactional.id} (a random suffix is added)
+     * @param commitIntervalMs      it commits a transaction every this many ms, as Streams does
+     * @return elapsed ms of the timed part (sending and committing, records prepared beforehand)
+     * @throws Exception when a topic cannot be created or the producer fails
+     */
+    public static double run(Admin admin, Map<String, Object> clientConfig, String topicPrefix, String transactionalIdPrefix,
+                             Map<String, Load> loads, Tuning tuning, long commitIntervalMs) throws Exception {
         Map<String, Integer> create = new HashMap<>();
         Map<String, String> names = new HashMap<>();
         for (var e : loads.entrySet()) {
@@ -57,7 +65,7 @@ public final class BaselineProducer {
         p.remove("schema.registry.url");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-baseline-" + UUID.randomUUID());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + "-" + UUID.randomUUID());
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, tuning.batchSize());
         p.put(ProducerConfig.LINGER_MS_CONFIG, tuning.lingerMs());
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);

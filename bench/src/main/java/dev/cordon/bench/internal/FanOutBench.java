@@ -1,5 +1,7 @@
 package dev.cordon.bench.internal;
 
+import dev.cordon.bench.BenchCluster;
+
 import dev.cordon.avro.SessionEvent;
 import dev.cordon.avro.SessionEventType;
 import dev.cordon.bench.BenchTarget;
@@ -149,7 +151,8 @@ public final class FanOutBench {
             int k = 0;
             for (BaselineProducer.Tuning t : tunings) {
                 double ms = BaselineProducer.run(p.admin(), p.cluster().clientConfig(),
-                        p.cluster().topicPrefix() + "bench-baseline-" + (k++) + "-", loads, t, 100);
+                        p.cluster().topicPrefix() + "bench-baseline-" + (k++) + "-", p.cluster().id(BenchCluster.Role.BASELINE),
+                        loads, t, 100);
                 rb.note(String.format("baseline producer %s: %,d records in %.0f ms = %,.0f records/s", t, records, ms, records / ms * 1000));
                 progress.accept(String.format("baseline %s: %.0f ms", t, ms));
                 if (ms < bestMs) {

@@ -35,7 +35,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  *       activated by the schedule punctuation when its time comes.</li>
  *   <li>Activation ({@code DIRECTIVE_ACTIVATED}) starts a sweep: REVOKE_AND_DENY revokes the ACTIVE sessions it
  *       covers; DENY_NEW only counts.</li>
- *   <li>DRY_RUN: never stored, never replaces anything; a counting sweep of its scope over live sessions (whatever
+ *   <li>DRY_RUN: never stored, never replaces anything; a counting sweep of its scope over ACTIVE sessions (whatever
  *       its effective window) produces the impact report.</li>
  *   <li>Sweeps: at most {@code sweepBatchSize} sessions per {@code sweepIntervalMs} wall-clock punctuation over all
  *       sweeps, resuming after the persisted cursor; a finished sweep emits a PARTIAL {@code DirectiveImpact} and

@@ -143,9 +143,18 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
     private static Status statusOf(byte[] bytes) {
         try {
             StateCodec.In in = StateCodec.open(bytes);
-            in.integer();
+            int version = in.integer();
+            if (version < 1 || version > 3) {
+                throw new org.apache.kafka.common.errors.SerializationException("internal state format " + version
+                        + " is not readable by this version (reads 1..3)");
+            }
             in.skipString();
-            return Status.values()[in.integer()];
+            int status = in.integer();
+            if (status < 0 || status >= Status.values().length) {
+                throw new org.apache.kafka.common.errors.SerializationException("unreadable internal state: session status "
+                        + status + ", expected 0.." + (Status.values().length - 1));
+            }
+            return Status.values()[status];
         } catch (IOException e) {
             throw new org.apache.kafka.common.errors.SerializationException("unreadable internal state: " + e, e);
         }

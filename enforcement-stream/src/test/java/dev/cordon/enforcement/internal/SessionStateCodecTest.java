@@ -110,4 +110,19 @@ class SessionStateCodecTest {
         byte[] truncated = java.util.Arrays.copyOf(bytes, 12);
         assertThatThrownBy(() -> SessionState.readLive(truncated, r -> true)).isInstanceOf(SerializationException.class);
     }
+
+    @Test
+    void shouldRefuseAnUnknownFormatOrStatusWhenOnlyTheStatusIsRead() {
+        byte[] future = StateCodec.encode(9, (v, out) -> {
+            out.string(v);
+            out.integer(0);
+        }, "s-1");
+        byte[] badStatus = StateCodec.encode(3, (v, out) -> {
+            out.string(v);
+            out.integer(7);
+        }, "s-1");
+        assertThatThrownBy(() -> SessionState.isActive(future)).isInstanceOf(SerializationException.class).hasMessageContaining("format 9");
+        assertThatThrownBy(() -> SessionState.isActive(badStatus)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("status 7");
+    }
 }
