@@ -252,6 +252,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
             boolean revoking = enforcing && s.change().getEnforcement() == EnforcementKind.REVOKE_AND_DENY;
             boolean exhausted = true;
             java.util.function.Predicate<String> resourceCovered = ScopeMatcher.resourcePredicate(s.change().getScope());
+            java.util.Set<String> attributesRead = ScopeMatcher.attributesRead(s.change().getScope());
             try (KeyValueIterator<String, byte[]> it = enforcer.sessionsFrom(s.cursor)) {
                 while (it.hasNext()) {
                     KeyValue<String, byte[]> session = it.next();
@@ -265,7 +266,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                     }
                     budget--;
                     s.cursor = session.key;
-                    visit(s, session.key, session.value, resourceCovered, revoking, inForce, now);
+                    visit(s, session.key, session.value, resourceCovered, attributesRead, revoking, inForce, now);
                 }
             }
             if (exhausted) {
@@ -335,8 +336,9 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
      * another) stays cut and is not revoked twice, so counting it would overstate the blast radius of an amendment.
      */
     private void visit(SweepState s, String sessionId, byte[] stored, java.util.function.Predicate<String> resourceCovered,
-                       boolean revoking, List<DirectiveChange> inForce, long now) {
-        Covered covered = countCovered(s.tally, s.change(), resourceCovered, sessionId, stored, settings.impactSampleSize());
+                       java.util.Set<String> attributesRead, boolean revoking, List<DirectiveChange> inForce, long now) {
+        Covered covered = countCovered(s.tally, s.change(), resourceCovered, attributesRead, sessionId, stored,
+                settings.impactSampleSize());
         if (covered == null || !revoking) {
             return;
         }
@@ -359,8 +361,8 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
      * @return what covered it, or {@code null} when it is not live or not covered
      */
     static Covered countCovered(ImpactTally tally, DirectiveChange change, java.util.function.Predicate<String> resourceCovered,
-                                String sessionId, byte[] stored, int sampleSize) {
-        SessionState.Live live = SessionState.readLive(stored, resourceCovered);
+                                java.util.Set<String> attributesRead, String sessionId, byte[] stored, int sampleSize) {
+        SessionState.Live live = SessionState.readLive(stored, resourceCovered, attributesRead);
         if (live == null) {
             return null;
         }

@@ -75,6 +75,7 @@ final class ParallelCount {
     static Job start(Enforcer enforcer, DirectiveChange change, int sampleSize) {
         Job job = new Job();
         Predicate<String> resourceCovered = ScopeMatcher.resourcePredicate(change.getScope());
+        java.util.Set<String> attributesRead = ScopeMatcher.attributesRead(change.getScope());
         WORKERS.execute(() -> {
             ImpactTally tally = new ImpactTally();
             try (KeyValueIterator<String, byte[]> it = enforcer.sessionsFrom(null)) {
@@ -84,7 +85,8 @@ final class ParallelCount {
                         return;
                     }
                     KeyValue<String, byte[]> session = it.next();
-                    ApplyDirectivesProcessor.countCovered(tally, change, resourceCovered, session.key, session.value, sampleSize);
+                    ApplyDirectivesProcessor.countCovered(tally, change, resourceCovered, attributesRead, session.key, session.value,
+                            sampleSize);
                 }
                 job.result.complete(tally);
             } catch (RuntimeException | Error e) { // never a count that silently never ends

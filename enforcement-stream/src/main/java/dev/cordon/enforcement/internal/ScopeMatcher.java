@@ -89,6 +89,25 @@ public final class ScopeMatcher {
         return r -> coversResource(resources, r);
     }
 
+    /**
+     * @return the subject attributes {@code scope}'s conditions (subjects and exempt groups) read, e.g. {@code role},
+     *         {@code orgId}, {@code attr.tier}; a counting sweep decodes only these and what it counts by (nationality,
+     *         role)
+     */
+    public static Set<String> attributesRead(Scope scope) {
+        Set<String> read = new java.util.HashSet<>();
+        if (scope != null) {
+            for (List<ConditionGroup> groups : List.of(scope.getSubjects(), scope.getExempt())) {
+                for (ConditionGroup g : groups) {
+                    for (Condition c : g.getAll()) {
+                        read.add(c.getAttribute());
+                    }
+                }
+            }
+        }
+        return read;
+    }
+
     private static boolean coversResource(List<String> resources, String resource) {
         return resources.contains("*") || resource != null && resources.contains(resource);
     }

@@ -108,6 +108,18 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
      * @throws org.apache.kafka.common.errors.SerializationException when the value is unreadable
      */
     public static Live readLive(byte[] bytes, java.util.function.Predicate<String> resourceCovered) {
+        return readLive(bytes, resourceCovered, null);
+    }
+
+    /**
+     * As {@link #readLive(byte[], java.util.function.Predicate)}, decoding of the subject only nationality, role and
+     * {@code attributes} (see {@code StateCodec.In.subject(Set)}): a counting sweep reads 1,000,000 sessions, and the
+     * strings it never looks at (user id, org, countries, free attributes) were most of what it allocated.
+     *
+     * @param attributes the subject attributes to decode; {@code null} = all of them
+     */
+    public static Live readLive(byte[] bytes, java.util.function.Predicate<String> resourceCovered,
+                                java.util.Set<String> attributes) {
         try {
             StateCodec.In in = StateCodec.open(bytes);
             int version = in.integer();
@@ -126,7 +138,7 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
                 return null;
             }
             in.skipNullableString(); // gatewayId
-            return new Live(resource, version >= 3 ? in.subject() : in.record(Subject.class));
+            return new Live(resource, version < 3 ? in.record(Subject.class) : attributes == null ? in.subject() : in.subject(attributes));
         } catch (IOException | RuntimeException e) {
             if (e instanceof org.apache.kafka.common.errors.SerializationException se) {
                 throw se;

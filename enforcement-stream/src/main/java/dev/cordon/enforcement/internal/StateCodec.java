@@ -292,6 +292,49 @@ public final class StateCodec {
             return list;
         }
 
+        /**
+         * @param attributes the attributes to decode ({@code userId}, {@code orgId}, {@code residenceCountry},
+         *                   {@code locationCountry}, {@code attr.*} for the map); nationality and role are always decoded
+         * @return a {@code Subject} written by {@link Out#subject} with only those fields (the others skipped, left
+         *         empty: {@code ""} for the user id, {@code null} or an empty map otherwise), or {@code null}
+         */
+        public dev.cordon.avro.Subject subject(java.util.Set<String> attributes) throws IOException {
+            if (!decoder.readBoolean()) {
+                return null;
+            }
+            String userId = stringOrSkip(attributes.contains("userId"), "");
+            String orgId = attributes.contains("orgId") ? nullableString() : skipNullable();
+            List<String> nationality = strings();
+            String residence = attributes.contains("residenceCountry") ? nullableString() : skipNullable();
+            String location = attributes.contains("locationCountry") ? nullableString() : skipNullable();
+            List<String> role = strings();
+            boolean free = attributes.stream().anyMatch(a -> a.startsWith("attr."));
+            int n = decoder.readInt();
+            Map<String, String> map = free ? new java.util.HashMap<>(n * 2) : Map.of();
+            for (int i = 0; i < n; i++) {
+                if (free) {
+                    map.put(decoder.readString(), decoder.readString());
+                } else {
+                    decoder.skipString();
+                    decoder.skipString();
+                }
+            }
+            return new dev.cordon.avro.Subject(userId, orgId, nationality, residence, location, role, map);
+        }
+
+        private String stringOrSkip(boolean read, String skipped) throws IOException {
+            if (read) {
+                return decoder.readString();
+            }
+            decoder.skipString();
+            return skipped;
+        }
+
+        private String skipNullable() throws IOException {
+            skipNullableString();
+            return null;
+        }
+
         /** @return a {@code Subject} written by {@link Out#subject}, or {@code null} */
         public dev.cordon.avro.Subject subject() throws IOException {
             if (!decoder.readBoolean()) {

@@ -125,4 +125,24 @@ class SessionStateCodecTest {
         assertThatThrownBy(() -> SessionState.isActive(badStatus)).isInstanceOf(SerializationException.class)
                 .hasMessageContaining("status 7");
     }
+
+    @Test
+    void shouldDecodeForACountingSweepOnlyTheSubjectFieldsItsScopeReadsBesideNationalityAndRole() {
+        byte[] bytes = SessionState.SERDE.serializer().serialize("t", state(FULL).withStatus(SessionState.Status.ACTIVE));
+
+        // a scope on role only: nationality and role, nothing else
+        Subject lean = SessionState.readLive(bytes, r -> true, java.util.Set.of("role")).subject();
+        assertThat(lean.getNationality()).isEqualTo(FULL.getNationality());
+        assertThat(lean.getRole()).isEqualTo(FULL.getRole());
+        assertThat(lean.getUserId()).isEmpty();
+        assertThat(lean.getOrgId()).isNull();
+        assertThat(lean.getResidenceCountry()).isNull();
+        assertThat(lean.getLocationCountry()).isNull();
+        assertThat(lean.getAttributes()).isEmpty();
+
+        // a scope on every other attribute: all of them
+        Subject all = SessionState.readLive(bytes, r -> true,
+                java.util.Set.of("userId", "orgId", "residenceCountry", "locationCountry", "attr.team")).subject();
+        assertThat(all).isEqualTo(FULL);
+    }
 }
