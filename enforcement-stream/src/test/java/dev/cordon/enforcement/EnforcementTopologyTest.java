@@ -809,6 +809,31 @@ class EnforcementTopologyTest {
     }
 
     @Test
+    void shouldStillEvictAnIdleSessionIndexedUnderAnotherLastSeenGranularity() {
+        // Given an idle session whose expiry-index entry was written when the last-seen granularity was 60 s, not 1 s
+        h.close();
+        h = new Harness(EnforcementSettings.defaults().withSessionPartitions(1).withSessionTtlMs(60_000).withLastSeenGranularityMs(1000));
+        h.start("idle", FABLE, "DE");
+        h.advance(20);
+        org.apache.kafka.streams.state.KeyValueStore<String, byte[]> index =
+                h.driver.getKeyValueStore(dev.cordon.enforcement.internal.Names.SESSION_EXPIRY_INDEX_STORE);
+        List<String> keys = new java.util.ArrayList<>();
+        try (var it = index.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        assertThat(keys).hasSize(1);
+        keys.forEach(index::delete);
+        index.put(String.format("%019d", Harness.T0.toEpochMilli() / 60_000) + "\u0000idle", new byte[0]);
+
+        // When it stays idle past its TTL
+        h.advanceInSteps(90_000, 1000);
+
+        // Then it is evicted all the same
+        assertThat(h.drainAudit()).filteredOn(a -> a.getType() == AuditEventType.SESSION_EVICTED)
+                .extracting(AuditEvent::getSessionId).containsExactly("idle");
+    }
+
+    @Test
     void shouldNotRewriteTheSessionChangelogForHeartbeatsThatChangeNothingWithinTheLastSeenGranularity() {
         // Given a last-seen granularity of 10 s and an active session, its start written to the sessions changelog
         h.close();

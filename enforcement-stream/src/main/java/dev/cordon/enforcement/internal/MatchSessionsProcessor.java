@@ -200,6 +200,11 @@ final class MatchSessionsProcessor implements Processor<String, SessionEvent, St
             SessionState s = enforcer.session(id);
             if (s == null || enforcer.bucket(s.lastSeenMs()) != bucket) {
                 enforcer.expiryIndex.delete(entry.key); // stale entry
+                if (s != null) {
+                    // indexed under another bucket width (last.seen.granularity.ms changed since it was written):
+                    // index it again under its current bucket, or it would never be evicted until written again
+                    enforcer.expiryIndex.put(Enforcer.indexKey(enforcer.bucket(s.lastSeenMs()), id), new byte[0]);
+                }
                 continue;
             }
             enforcer.deleteSession(s);
