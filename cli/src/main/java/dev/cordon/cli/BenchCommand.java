@@ -408,7 +408,10 @@ public final class BenchCommand implements Runnable {
 
         @Override
         List<Report> measure(BenchTarget target, Consumer<String> progress) throws Exception {
-            return List.of(Benchmarks.micro(forks, warmups, iterations));
+            if (warmups < 0) {
+                throw new IllegalArgumentException("--warmups: `" + warmups + "` must be at least 0");
+            }
+            return List.of(Benchmarks.micro(atLeastOne("--forks", forks), warmups, atLeastOne("--iterations", iterations)));
         }
     }
 

@@ -60,6 +60,15 @@ class BenchOptionsTest {
     }
 
     @Test
+    void shouldRefuseMicroBenchmarkCountsBelowTheirMinimumNamingTheOption() {
+        for (String[] bad : new String[][] {{"--forks", "-1"}, {"--iterations", "0"}, {"--warmups", "-2"}}) {
+            CliRun r = run("bench", "micro", bad[0], bad[1]);
+            assertThat(r.exit()).as(bad[0]).isEqualTo(2);
+            assertThat(r.err().strip()).as(bad[0]).startsWith("error: " + bad[0] + ": `" + bad[1] + "` must be at least");
+        }
+    }
+
+    @Test
     void shouldNotEchoTheJdbcPasswordWhenRefusingAJdbcUrl() {
         // Given a JDBC URL of another database, with a password in it
         CliRun r = run("bench", "audit", "--bootstrap-servers", BROKER, "--schema-registry-url", REGISTRY,
