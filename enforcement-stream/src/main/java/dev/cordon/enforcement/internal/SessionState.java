@@ -122,11 +122,7 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
                                 java.util.Set<String> attributes) {
         try {
             StateCodec.In in = StateCodec.open(bytes);
-            int version = in.integer();
-            if (version < 1 || version > 3) {
-                throw new org.apache.kafka.common.errors.SerializationException("internal state format " + version
-                        + " is not readable by this version (reads 1..3)");
-            }
+            int version = readableVersion(in);
             in.skipString(); // sessionId: the store key
             if (in.integer() != Status.ACTIVE.ordinal()) {
                 return null;
@@ -147,6 +143,19 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
         }
     }
 
+    /**
+     * @return the format version at the start of a stored value, read from {@code in}
+     * @throws org.apache.kafka.common.errors.SerializationException when this version does not read that format
+     */
+    private static int readableVersion(StateCodec.In in) throws IOException {
+        int version = in.integer();
+        if (version < 1 || version > 3) {
+            throw new org.apache.kafka.common.errors.SerializationException("internal state format " + version
+                    + " is not readable by this version (reads 1..3)");
+        }
+        return version;
+    }
+
     /** @return whether a stored value (of {@link #SERDE}) is an ACTIVE session, without decoding the rest */
     public static boolean isActive(byte[] bytes) {
         return statusOf(bytes) == Status.ACTIVE;
@@ -155,11 +164,7 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
     private static Status statusOf(byte[] bytes) {
         try {
             StateCodec.In in = StateCodec.open(bytes);
-            int version = in.integer();
-            if (version < 1 || version > 3) {
-                throw new org.apache.kafka.common.errors.SerializationException("internal state format " + version
-                        + " is not readable by this version (reads 1..3)");
-            }
+            readableVersion(in);
             in.skipString();
             int status = in.integer();
             if (status < 0 || status >= Status.values().length) {
