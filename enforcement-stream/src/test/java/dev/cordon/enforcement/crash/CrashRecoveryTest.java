@@ -92,7 +92,7 @@ class CrashRecoveryTest {
             first.awaitLine("RUNNING", Duration.ofSeconds(60));
             int sessions = 100_000;
             List<String> covered = produceSessions("k", sessions);
-            readers.awaitAudit(AuditEventType.SESSION_STARTED, directive, sessions, Duration.ofSeconds(240));
+            readers.awaitAudit(AuditEventType.SESSION_STARTED, "k", sessions, Duration.ofSeconds(240));
 
             // When the directive fans out and the service is killed once some but not all REVOKEs are committed
             publish(directive, "k");
@@ -128,7 +128,7 @@ class CrashRecoveryTest {
             b.awaitLine("RUNNING", Duration.ofSeconds(60));
             int sessions = 20_000;
             List<String> covered = produceSessions("t", sessions);
-            readers.awaitAudit(AuditEventType.SESSION_STARTED, directive, sessions, Duration.ofSeconds(180));
+            readers.awaitAudit(AuditEventType.SESSION_STARTED, "t", sessions, Duration.ofSeconds(180));
 
             // When the directive fans out and instance A is killed mid-fan-out
             publish(directive, "t");
@@ -160,7 +160,7 @@ class CrashRecoveryTest {
             // Given 2,000 sessions, the covered half revoked
             first.awaitLine("RUNNING", Duration.ofSeconds(60));
             List<String> covered = produceSessions("w", 2_000);
-            readers.awaitAudit(AuditEventType.SESSION_STARTED, directive, 2_000, Duration.ofSeconds(60));
+            readers.awaitAudit(AuditEventType.SESSION_STARTED, "w", 2_000, Duration.ofSeconds(60));
             publish(directive, "w");
             readers.awaitAggregate(directive, Duration.ofSeconds(60));
 
@@ -357,13 +357,18 @@ class CrashRecoveryTest {
             return commands.stream().filter(c -> c.getDirectiveId().equals(directive)).toList();
         }
 
-        /** Waits until {@code n} audit entries of {@code type} exist (sessions of this test are prefixed by the test). */
-        void awaitAudit(AuditEventType type, String unused, int n, Duration timeout) {
+        /**
+         * Waits until {@code n} audit entries of {@code type} exist for sessions {@code sessionPrefix-…} (this test's: the
+         * audit log also holds the earlier tests' entries, which once let a test publish its directive while its own
+         * sessions were still arriving — they were then denied, not revoked, and the audit check never matched).
+         */
+        void awaitAudit(AuditEventType type, String sessionPrefix, int n, Duration timeout) {
             long[] seen = {0};
             await("audit " + type + " x" + n).atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> {
                 for (ConsumerRecord<String, AuditEvent> r : auditConsumer.poll(Duration.ofMillis(200))) {
                     audit.add(r.value());
-                    if (r.value().getType() == type) {
+                    if (r.value().getType() == type && r.value().getSessionId() != null
+                            && r.value().getSessionId().startsWith(sessionPrefix + "-")) {
                         seen[0]++;
                     }
                 }
