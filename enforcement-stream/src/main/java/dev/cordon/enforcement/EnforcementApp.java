@@ -142,6 +142,7 @@ public final class EnforcementApp implements AutoCloseable {
             }
         });
         streams.start();
+        dev.cordon.enforcement.internal.CountWarmUp.start(); // the first preview then runs compiled code (issue 6 §5)
         int threads = config.getInt(EnforcementConfig.NUM_STREAM_THREADS_CONFIG);
         try {
             app.opsServer = OpsServer.startIfEnabled(OpsConfig.settings(config), ops.registry(),

@@ -4,6 +4,7 @@ import dev.cordon.avro.AuditEventType;
 import dev.cordon.avro.CommandKind;
 import dev.cordon.avro.DirectiveAction;
 import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.Scope;
 import dev.cordon.schemas.serde.AvroBinary;
 import dev.cordon.schemas.signing.DirectiveSignatureException;
 import dev.cordon.schemas.signing.DirectiveSignatures;
@@ -251,8 +252,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
             }
             boolean revoking = enforcing && s.change().getEnforcement() == EnforcementKind.REVOKE_AND_DENY;
             boolean exhausted = true;
-            java.util.function.Predicate<String> resourceCovered = ScopeMatcher.resourcePredicate(s.change().getScope());
-            java.util.Set<String> attributesRead = ScopeMatcher.attributesRead(s.change().getScope());
+            SessionState.LiveReader reader = liveReader(s.change().getScope());
             try (KeyValueIterator<String, byte[]> it = enforcer.sessionsFrom(s.cursor)) {
                 while (it.hasNext()) {
                     KeyValue<String, byte[]> session = it.next();
@@ -266,7 +266,7 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
                     }
                     budget--;
                     s.cursor = session.key;
-                    visit(s, session.key, session.value, resourceCovered, attributesRead, revoking, inForce, now);
+                    visit(s, session.key, session.value, reader, revoking, inForce, now);
                 }
             }
             if (exhausted) {
@@ -335,10 +335,9 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
      * ACTIVE sessions are covered: an ENDED one is gone and a CUT one (revoked or denied earlier, by this directive or
      * another) stays cut and is not revoked twice, so counting it would overstate the blast radius of an amendment.
      */
-    private void visit(SweepState s, String sessionId, byte[] stored, java.util.function.Predicate<String> resourceCovered,
-                       java.util.Set<String> attributesRead, boolean revoking, List<DirectiveChange> inForce, long now) {
-        Covered covered = countCovered(s.tally, s.change(), resourceCovered, attributesRead, sessionId, stored,
-                settings.impactSampleSize());
+    private void visit(SweepState s, String sessionId, byte[] stored, SessionState.LiveReader reader, boolean revoking,
+                       List<DirectiveChange> inForce, long now) {
+        Covered covered = countCovered(s.tally, s.change().getScope(), reader, sessionId, stored, settings.impactSampleSize());
         if (covered == null || !revoking) {
             return;
         }
@@ -350,23 +349,33 @@ final class ApplyDirectivesProcessor implements Processor<String, DirectiveChang
         s.tally.revoked(now);
     }
 
+    /**
+     * @return a reader of stored sessions for a sweep of {@code scope}: it decodes a session's subject only when
+     *         {@code scope} covers its resource, and of the subject only what {@code scope} reads and the counts need
+     */
+    static SessionState.LiveReader liveReader(Scope scope) {
+        return new SessionState.LiveReader(ScopeMatcher.resourcePredicate(scope), ScopeMatcher.attributesRead(scope));
+    }
+
     /** A live session a sweep's scope covers, and the part of the scope that matched. */
     record Covered(SessionState.Live live, String matched) {
     }
 
     /**
-     * Counts one stored session into {@code tally} when it is ACTIVE and {@code change}'s scope covers it (the inline
-     * sweep's visit and {@link ParallelCount}'s workers both count with this).
+     * Counts one stored session into {@code tally} when it is ACTIVE and {@code scope} covers it (the inline sweep's
+     * visit and {@link ParallelCount}'s workers both count with this).
      *
+     * @param reader {@link #liveReader} of {@code scope}
      * @return what covered it, or {@code null} when it is not live or not covered
+     * @throws org.apache.kafka.common.errors.SerializationException when {@code stored} is unreadable
      */
-    static Covered countCovered(ImpactTally tally, DirectiveChange change, java.util.function.Predicate<String> resourceCovered,
-                                java.util.Set<String> attributesRead, String sessionId, byte[] stored, int sampleSize) {
-        SessionState.Live live = SessionState.readLive(stored, resourceCovered, attributesRead);
+    static Covered countCovered(ImpactTally tally, Scope scope, SessionState.LiveReader reader, String sessionId, byte[] stored,
+                                int sampleSize) {
+        SessionState.Live live = reader.read(stored);
         if (live == null) {
             return null;
         }
-        Optional<String> matched = ScopeMatcher.match(change.getScope(), live.resource(), live.subject());
+        Optional<String> matched = ScopeMatcher.match(scope, live.resource(), live.subject());
         if (matched.isEmpty()) {
             return null;
         }

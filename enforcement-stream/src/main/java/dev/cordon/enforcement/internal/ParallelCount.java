@@ -1,13 +1,14 @@
 package dev.cordon.enforcement.internal;
 
 import dev.cordon.avro.DirectiveChange;
+import dev.cordon.avro.Scope;
+import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
@@ -27,6 +28,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * stream thread when it collects the result, so it fails the task as an inline sweep would.
  */
 final class ParallelCount {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParallelCount.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ExecutorService WORKERS = Executors.newFixedThreadPool(
             Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
@@ -74,25 +76,70 @@ final class ParallelCount {
      */
     static Job start(Enforcer enforcer, DirectiveChange change, int sampleSize) {
         Job job = new Job();
-        Predicate<String> resourceCovered = ScopeMatcher.resourcePredicate(change.getScope());
-        java.util.Set<String> attributesRead = ScopeMatcher.attributesRead(change.getScope());
+        Scope scope = change.getScope();
         WORKERS.execute(() -> {
-            ImpactTally tally = new ImpactTally();
+            long startNs = System.nanoTime();
+            long cpuStartNs = cpuTimeNs();
             try (KeyValueIterator<String, byte[]> it = enforcer.sessionsFrom(null)) {
-                while (it.hasNext()) {
-                    if (job.cancelled.get()) {
-                        job.result.cancel(false);
-                        return;
-                    }
-                    KeyValue<String, byte[]> session = it.next();
-                    ApplyDirectivesProcessor.countCovered(tally, change, resourceCovered, attributesRead, session.key, session.value,
-                            sampleSize);
+                ImpactTally tally = count(it, scope, sampleSize, job.cancelled);
+                if (tally == null) {
+                    job.result.cancel(false);
+                } else {
+                    LOG.debug("counted {} of {} revision {} on partition {}: {} covered in {} ms ({} ms of CPU)",
+                            change.getMode(), change.getDirectiveId(), change.getRevision(), enforcer.partition, tally.covered,
+                            (System.nanoTime() - startNs) / 1_000_000, (cpuTimeNs() - cpuStartNs) / 1_000_000);
+                    job.result.complete(tally);
                 }
-                job.result.complete(tally);
             } catch (RuntimeException | Error e) { // never a count that silently never ends
                 job.result.completeExceptionally(e);
             }
         });
         return job;
     }
+
+    /** @return this thread's CPU time, ns, or -1 when the JVM does not measure it */
+    private static long cpuTimeNs() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+    }
+
+    /**
+     * Counts the ACTIVE sessions of {@code sessions} that {@code scope} covers ({@link ApplyDirectivesProcessor#countCovered}).
+     *
+     * @param sessions  stored sessions: id and {@code SessionState} bytes
+     * @param cancelled checked before each session
+     * @return the counts, or {@code null} when cancelled
+     * @throws org.apache.kafka.common.errors.SerializationException when a stored session is unreadable
+     */
+    static ImpactTally count(Iterator<KeyValue<String, byte[]>> sessions, Scope scope, int sampleSize, AtomicBoolean cancelled) {
+        SessionState.LiveReader reader = ApplyDirectivesProcessor.liveReader(scope);
+        ImpactTally tally = new ImpactTally();
+        while (sessions.hasNext()) {
+            if (cancelled.get()) {
+                return null;
+            }
+            KeyValue<String, byte[]> session = sessions.next();
+            ApplyDirectivesProcessor.countCovered(tally, scope, reader, session.key, session.value, sampleSize);
+        }
+        return tally;
+    }
+
+    /**
+     * Has the JIT compile the counting path before the first preview needs it, once per JVM: counts
+     * {@link CountWarmUp#SESSIONS} synthetic sessions under {@link CountWarmUp#scopes()} {@code rounds} times on a worker
+     * thread. Without it, the first preview after a start counted its 1,000,000 sessions in interpreted and C1-compiled
+     * code, deoptimised once the real profile differed, while C2 compiled on the same cores: 2.1–3.0 s of worker CPU
+     * where a settled JVM needs 1.1 s (BENCHMARKS.md, issue 6 §5). Later calls return the first call's result.
+     *
+     * @param rounds passes over the synthetic sessions per scope (&gt; 0)
+     * @return completes with the number of sessions counted as covered, over all rounds, when the warm-up has run
+     */
+    static synchronized CompletableFuture<Long> warmUp(int rounds) {
+        if (warmUp == null) {
+            warmUp = CompletableFuture.supplyAsync(() -> CountWarmUp.run(rounds), WORKERS);
+        }
+        return warmUp;
+    }
+
+    private static CompletableFuture<Long> warmUp;
 }

@@ -120,26 +120,61 @@ public record SessionState(String sessionId, Status status, long lastOccurredAt,
      */
     public static Live readLive(byte[] bytes, java.util.function.Predicate<String> resourceCovered,
                                 java.util.Set<String> attributes) {
-        try {
-            StateCodec.In in = StateCodec.open(bytes);
-            int version = readableVersion(in);
-            in.skipString(); // sessionId: the store key
-            if (in.integer() != Status.ACTIVE.ordinal()) {
-                return null;
+        return new LiveReader(resourceCovered, attributes).read(bytes);
+    }
+
+    /**
+     * {@link #readLive(byte[], java.util.function.Predicate, java.util.Set)} for many stored sessions in a row, as a
+     * sweep reads them: one Avro decoder reused for every value, the fields to decode worked out once, and resources,
+     * nationalities and roles interned (at most 4,096 distinct values) instead of copied per session. Not thread-safe:
+     * one per sweep or worker.
+     */
+    public static final class LiveReader {
+        private final java.util.function.Predicate<String> resourceCovered;
+        private final StateCodec.SubjectFields fields;
+        private final StateCodec.Interner interner = new StateCodec.Interner(4_096);
+        private org.apache.avro.io.BinaryDecoder decoder;
+        private StateCodec.In in;
+
+        /**
+         * @param resourceCovered whether the sweep's scope covers a resource; the subject is decoded only if it does
+         * @param attributes      the subject attributes to decode; {@code null} = all of them
+         */
+        public LiveReader(java.util.function.Predicate<String> resourceCovered, java.util.Set<String> attributes) {
+            this.resourceCovered = resourceCovered;
+            this.fields = attributes == null ? null : StateCodec.SubjectFields.of(attributes);
+        }
+
+        /**
+         * @return the session's resource and subject; {@code null} when it is not ACTIVE or its resource is not covered
+         * @throws org.apache.kafka.common.errors.SerializationException when the value is unreadable
+         */
+        public Live read(byte[] bytes) {
+            try {
+                org.apache.avro.io.BinaryDecoder next = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, decoder);
+                if (next != decoder) {
+                    decoder = next;
+                    in = new StateCodec.In(next, interner);
+                }
+                int version = readableVersion(in);
+                in.skipString(); // sessionId: the store key
+                if (in.integer() != Status.ACTIVE.ordinal()) {
+                    return null;
+                }
+                in.longValue(); // lastOccurredAt
+                in.integer(); // lastType
+                String resource = in.nullableString();
+                if (!resourceCovered.test(resource)) {
+                    return null;
+                }
+                in.skipNullableString(); // gatewayId
+                return new Live(resource, version < 3 ? in.record(Subject.class) : fields == null ? in.subject() : in.subject(fields));
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof org.apache.kafka.common.errors.SerializationException se) {
+                    throw se;
+                }
+                throw new org.apache.kafka.common.errors.SerializationException("unreadable internal state: " + e, e);
             }
-            in.longValue(); // lastOccurredAt
-            in.integer(); // lastType
-            String resource = in.nullableString();
-            if (!resourceCovered.test(resource)) {
-                return null;
-            }
-            in.skipNullableString(); // gatewayId
-            return new Live(resource, version < 3 ? in.record(Subject.class) : attributes == null ? in.subject() : in.subject(attributes));
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof org.apache.kafka.common.errors.SerializationException se) {
-                throw se;
-            }
-            throw new org.apache.kafka.common.errors.SerializationException("unreadable internal state: " + e, e);
         }
     }
 

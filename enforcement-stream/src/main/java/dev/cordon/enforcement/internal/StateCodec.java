@@ -14,6 +14,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.Utf8;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -222,11 +223,63 @@ public final class StateCodec {
     }
 
     /** Field reader. */
+    /**
+     * Which optional subject fields {@link In#subject(SubjectFields)} decodes (nationality and role always are).
+     *
+     * @param attributes the free attributes map ({@code attr.*})
+     */
+    public record SubjectFields(boolean userId, boolean orgId, boolean residenceCountry, boolean locationCountry,
+                                boolean attributes) {
+        /** @return the fields named in {@code read} ({@code userId}, {@code orgId}, …, any {@code attr.<name>}) */
+        public static SubjectFields of(java.util.Set<String> read) {
+            return new SubjectFields(read.contains("userId"), read.contains("orgId"), read.contains("residenceCountry"),
+                    read.contains("locationCountry"), read.stream().anyMatch(a -> a.startsWith("attr.")));
+        }
+    }
+
+    /**
+     * Reads strings that repeat across many stored values (resources, countries, roles) into one {@code String} each:
+     * a counting sweep reads 1,000,000 sessions and otherwise allocates a new copy of each value for each session.
+     * Holds at most {@code capacity} distinct strings; later new ones are read as usual. Not thread-safe: one per
+     * reading thread.
+     */
+    static final class Interner {
+        private final int capacity;
+        private final Map<Utf8, String> strings = new java.util.HashMap<>();
+        private Utf8 scratch = new Utf8();
+
+        /** @param capacity at most this many distinct strings kept (each costs its bytes twice, plus ~100 bytes) */
+        Interner(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** @return the next string of {@code decoder}, the same instance as an earlier equal one when it is kept */
+        String read(BinaryDecoder decoder) throws IOException {
+            scratch = decoder.readString(scratch);
+            String known = strings.get(scratch);
+            if (known != null) {
+                return known;
+            }
+            String text = scratch.toString();
+            if (strings.size() < capacity) {
+                strings.put(new Utf8(scratch), text);
+            }
+            return text;
+        }
+    }
+
     public static final class In {
         private final BinaryDecoder decoder;
+        private final Interner interner;
 
         In(BinaryDecoder decoder) {
+            this(decoder, null);
+        }
+
+        /** @param interner reads the strings of {@link #nullableString()} and {@link #strings()}; {@code null} = none */
+        In(BinaryDecoder decoder, Interner interner) {
             this.decoder = decoder;
+            this.interner = interner;
         }
 
         public String string() throws IOException {
@@ -234,7 +287,11 @@ public final class StateCodec {
         }
 
         public String nullableString() throws IOException {
-            return decoder.readBoolean() ? decoder.readString() : null;
+            return decoder.readBoolean() ? text() : null;
+        }
+
+        private String text() throws IOException {
+            return interner == null ? decoder.readString() : interner.read(decoder);
         }
 
         /** Skips a string without decoding it. */
@@ -269,7 +326,7 @@ public final class StateCodec {
             int n = decoder.readInt();
             List<String> list = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                list.add(decoder.readString());
+                list.add(text());
             }
             return list;
         }
@@ -299,16 +356,21 @@ public final class StateCodec {
          *         empty: {@code ""} for the user id, {@code null} or an empty map otherwise), or {@code null}
          */
         public dev.cordon.avro.Subject subject(java.util.Set<String> attributes) throws IOException {
+            return subject(SubjectFields.of(attributes));
+        }
+
+        /** As {@link #subject(java.util.Set)}, with the fields to decode worked out once for many sessions. */
+        public dev.cordon.avro.Subject subject(SubjectFields fields) throws IOException {
             if (!decoder.readBoolean()) {
                 return null;
             }
-            String userId = stringOrSkip(attributes.contains("userId"), "");
-            String orgId = attributes.contains("orgId") ? nullableString() : skipNullable();
+            String userId = stringOrSkip(fields.userId(), "");
+            String orgId = fields.orgId() ? nullableString() : skipNullable();
             List<String> nationality = strings();
-            String residence = attributes.contains("residenceCountry") ? nullableString() : skipNullable();
-            String location = attributes.contains("locationCountry") ? nullableString() : skipNullable();
+            String residence = fields.residenceCountry() ? nullableString() : skipNullable();
+            String location = fields.locationCountry() ? nullableString() : skipNullable();
             List<String> role = strings();
-            boolean free = attributes.stream().anyMatch(a -> a.startsWith("attr."));
+            boolean free = fields.attributes();
             int n = decoder.readInt();
             Map<String, String> map = free ? new java.util.HashMap<>(n * 2) : Map.of();
             for (int i = 0; i < n; i++) {
