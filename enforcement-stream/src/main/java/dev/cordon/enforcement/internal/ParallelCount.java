@@ -136,7 +136,16 @@ final class ParallelCount {
      */
     static synchronized CompletableFuture<Long> warmUp(int rounds) {
         if (warmUp == null) {
+            long startNs = System.nanoTime();
             warmUp = CompletableFuture.supplyAsync(() -> CountWarmUp.run(rounds), WORKERS);
+            warmUp.whenComplete((covered, failure) -> {
+                if (failure != null) { // previews still work, only the first is slower: say so, do not fail the app
+                    LOG.warn("warm-up of the preview counting code failed; the first preview will run it cold", failure);
+                } else {
+                    LOG.debug("warm-up of the preview counting code done in {} ms ({} synthetic sessions covered)",
+                            (System.nanoTime() - startNs) / 1_000_000, covered);
+                }
+            });
         }
         return warmUp;
     }
