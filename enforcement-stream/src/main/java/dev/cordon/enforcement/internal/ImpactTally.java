@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * Mutable counts of one sweep on one task, turned into a PARTIAL {@code DirectiveImpact} when the sweep ends.
- * A session without nationality or role counts under {@value #NONE}.
+ * A session without nationality or role counts under {@value #NONE}; nationalities count upper-case (ISO 3166-1 codes,
+ * compared case-insensitively by {@link ScopeMatcher}).
  */
 public final class ImpactTally {
     /** Bucket for a session with no value of a counted attribute. */
@@ -44,8 +45,8 @@ public final class ImpactTally {
     void covered(String sessionId, String resource, Subject subject, int sampleLimit) {
         covered++;
         byResource.merge(resource == null ? NONE : resource, 1L, Long::sum);
-        countAll(byNationality, subject == null ? null : subject.getNationality());
-        countAll(byRole, subject == null ? null : subject.getRole());
+        countAll(byNationality, subject == null ? null : subject.getNationality(), true);
+        countAll(byRole, subject == null ? null : subject.getRole(), false);
         if (samples.size() < sampleLimit) {
             samples.add(sessionId);
         }
@@ -60,17 +61,31 @@ public final class ImpactTally {
         lastRevocationAt = nowMs;
     }
 
-    private static void countAll(Map<String, Long> counts, List<String> values) {
+    /**
+     * Counts a session once under each distinct value of one of its list attributes, or under {@link #NONE}.
+     *
+     * @param upperCase whether values are country codes, counted upper-case as {@code ScopeMatcher} compares them, so
+     *                  {@code de} and {@code DE} are one bucket
+     */
+    private static void countAll(Map<String, Long> counts, List<String> values, boolean upperCase) {
         if (values == null || values.isEmpty()) {
             counts.merge(NONE, 1L, Long::sum);
             return;
         }
         for (int i = 0; i < values.size(); i++) {
-            String v = values.get(i);
-            if (values.indexOf(v) == i) { // each distinct value once
+            String v = key(values.get(i), upperCase);
+            boolean first = true; // each distinct value once
+            for (int j = 0; j < i && first; j++) {
+                first = !v.equals(key(values.get(j), upperCase));
+            }
+            if (first) {
                 counts.merge(v, 1L, Long::sum);
             }
         }
+    }
+
+    private static String key(String value, boolean upperCase) {
+        return upperCase ? value.toUpperCase(java.util.Locale.ROOT) : value;
     }
 
     void write(StateCodec.Out out) throws IOException {
