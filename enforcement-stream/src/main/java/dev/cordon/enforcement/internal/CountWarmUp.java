@@ -44,8 +44,8 @@ public final class CountWarmUp {
     }
 
     /**
-     * Starts the JVM's counting warm-up on a sweep-count worker, once ({@link ParallelCount#warmUp}); the enforcement
-     * app calls it when it starts, so the first preview it answers runs compiled code.
+     * Starts the JVM's counting warm-up on a thread of its own, once ({@link ParallelCount#warmUp}); the enforcement app
+     * calls it when it starts, so a preview it answers after the warm-up's ~1 s runs compiled code.
      *
      * @return completes with the number of synthetic sessions counted as covered when the warm-up has run
      */

@@ -78,16 +78,21 @@ final class ParallelCount {
         Job job = new Job();
         Scope scope = change.getScope();
         WORKERS.execute(() -> {
+            boolean timed = LOG.isDebugEnabled();
             long startNs = System.nanoTime();
-            long cpuStartNs = cpuTimeNs();
+            long cpuStartNs = timed ? cpuTimeNs() : -1;
             try (KeyValueIterator<String, byte[]> it = enforcer.sessionsFrom(null)) {
                 ImpactTally tally = count(it, scope, sampleSize, job.cancelled);
                 if (tally == null) {
                     job.result.cancel(false);
                 } else {
-                    LOG.debug("counted {} of {} revision {} on partition {}: {} covered in {} ms ({} ms of CPU)",
-                            change.getMode(), change.getDirectiveId(), change.getRevision(), enforcer.partition, tally.covered,
-                            (System.nanoTime() - startNs) / 1_000_000, (cpuTimeNs() - cpuStartNs) / 1_000_000);
+                    if (timed) {
+                        long cpuEndNs = cpuTimeNs();
+                        LOG.debug("counted {} of {} revision {} on partition {}: {} covered in {} ms ({} ms of CPU)",
+                                change.getMode(), change.getDirectiveId(), change.getRevision(), enforcer.partition,
+                                tally.covered, (System.nanoTime() - startNs) / 1_000_000,
+                                cpuStartNs < 0 || cpuEndNs < 0 ? "n/a" : String.valueOf((cpuEndNs - cpuStartNs) / 1_000_000));
+                    }
                     job.result.complete(tally);
                 }
             } catch (RuntimeException | Error e) { // never a count that silently never ends
@@ -126,10 +131,12 @@ final class ParallelCount {
 
     /**
      * Has the JIT compile the counting path before the first preview needs it, once per JVM: counts
-     * {@link CountWarmUp#SESSIONS} synthetic sessions under {@link CountWarmUp#scopes()} {@code rounds} times on a worker
-     * thread. Without it, the first preview after a start counted its 1,000,000 sessions in interpreted and C1-compiled
-     * code, deoptimised once the real profile differed, while C2 compiled on the same cores: 2.1–3.0 s of worker CPU
-     * where a settled JVM needs 1.1 s (BENCHMARKS.md, issue 6 §5). Later calls return the first call's result.
+     * {@link CountWarmUp#SESSIONS} synthetic sessions under {@link CountWarmUp#scopes()} {@code rounds} times on a thread
+     * of its own (daemon, lowest priority; never a worker, so a preview arriving meanwhile is not queued behind it).
+     * Without it, the first preview after a start counted its 1,000,000 sessions in interpreted and C1-compiled code,
+     * deoptimised once the real profile differed, while C2 compiled on the same cores: 2.1–3.0 s of worker CPU where a
+     * settled JVM needs 1.1 s (BENCHMARKS.md, issue 6 §5). It is best-effort: a preview during its ~1 s runs as before.
+     * Later calls return the first call's result.
      *
      * @param rounds passes over the synthetic sessions per scope (&gt; 0)
      * @return completes with the number of sessions counted as covered, over all rounds, when the warm-up has run
@@ -137,7 +144,13 @@ final class ParallelCount {
     static synchronized CompletableFuture<Long> warmUp(int rounds) {
         if (warmUp == null) {
             long startNs = System.nanoTime();
-            warmUp = CompletableFuture.supplyAsync(() -> CountWarmUp.run(rounds), WORKERS);
+            // its own thread, not a worker: a preview arriving while it runs must not queue behind it
+            warmUp = CompletableFuture.supplyAsync(() -> CountWarmUp.run(rounds), task -> {
+                Thread t = new Thread(task, "cordon-sweep-count-warm-up");
+                t.setDaemon(true);
+                t.setPriority(Thread.MIN_PRIORITY);
+                t.start();
+            });
             warmUp.whenComplete((covered, failure) -> {
                 if (failure != null) { // previews still work, only the first is slower: say so, do not fail the app
                     LOG.warn("warm-up of the preview counting code failed; the first preview will run it cold", failure);

@@ -222,7 +222,6 @@ public final class StateCodec {
         }
     }
 
-    /** Field reader. */
     /**
      * Which optional subject fields {@link In#subject(SubjectFields)} decodes (nationality and role always are).
      *
@@ -238,7 +237,8 @@ public final class StateCodec {
     }
 
     /**
-     * Reads strings that repeat across many stored values (resources, countries, roles) into one {@code String} each:
+     * Reads strings that repeat across many stored values (the nullable strings and string lists of {@link In}: in a
+     * session, its resource, org, countries, nationalities and roles) into one {@code String} each:
      * a counting sweep reads 1,000,000 sessions and otherwise allocates a new copy of each value for each session.
      * Holds at most {@code capacity} distinct strings; later new ones are read as usual. Not thread-safe: one per
      * reading thread.
@@ -268,6 +268,7 @@ public final class StateCodec {
         }
     }
 
+    /** Field reader. */
     public static final class In {
         private final BinaryDecoder decoder;
         private final Interner interner;
