@@ -1,5 +1,7 @@
 package dev.cordon.bench.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cordon.avro.Subject;
 import dev.cordon.bench.BenchTarget;
 import dev.cordon.bench.Report;
 import dev.cordon.bench.Report.Figure;
@@ -25,7 +27,8 @@ public final class MemoryBench {
      *
      * @param n active sessions loaded, at least 1
      * @return the report: heap (MiB) and RocksDB disk (MiB) beside the same before the sessions, per-session bytes, RSS,
-     *         and two preview times (ms)
+     *         and three preview times (ms): everyone on the resource twice, then a scope with a condition and an
+     *         exempt group
      * @throws Exception when the pipeline does not start, a wait times out or a preview is not answered within 120 s
      */
     public static Report run(BenchTarget target, int n, Map<String, Object> enforcementProps, Consumer<String> progress)
@@ -68,6 +71,28 @@ public final class MemoryBench {
                 rb.add(Figure.plain("sessions the " + which + " preview counted as covered", covered, "sessions")
                         .withTarget("= N", covered == n));
             }
+            // the same over a scope that makes every session's subject be read and matched: the demo's phase 1 shape
+            // (nationality NOT_IN [US]) with a role exempt
+            ObjectNode doc = p.restrict("bench-preview-conditions", List.of(FanOutBench.RESOURCE),
+                    null, List.of());
+            ObjectNode scope = (ObjectNode) doc.get("scope");
+            ObjectNode nationality = scope.putArray("subjects").addObject().putArray("all").addObject();
+            nationality.put("attribute", "nationality").put("op", "NOT_IN").putArray("values").add("US");
+            ObjectNode role = scope.putArray("exempt").addObject().putArray("all").addObject();
+            role.put("attribute", "role").put("op", "IN").putArray("values").add("employee");
+            BenchPipeline.Preview conditional = p.preview(doc, java.time.Duration.ofSeconds(120));
+            long coveredConditional = conditional.report().path("covered").asLong(-1);
+            long expected = 0;
+            for (long i = 0; i < n; i++) { // the loaded sessions' subjects (Workload, user i for session i)
+                Subject subject = Workload.subject(i);
+                expected += !subject.getNationality().contains("US") && !subject.getRole().contains("employee") ? 1 : 0;
+            }
+            progress.accept(String.format("preview with conditions over %,d sessions: %.0f ms, covered %,d (expected %,d)", n,
+                    conditional.ms(), coveredConditional, expected));
+            rb.add(Figure.plain("preview with conditions (nationality NOT_IN [US], role employee exempt)", conditional.ms(), "ms")
+                    .withTarget("<= 2,000 ms", conditional.ms() <= 2_000));
+            rb.add(Figure.plain("sessions the preview with conditions counted as covered", coveredConditional, "sessions")
+                    .withTarget("= " + String.format("%,d", expected) + " (from the loaded subjects)", coveredConditional == expected));
             rb.note("heap max " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576 + " MiB; per-store disk: "
                     + perStore(state));
             rb.note(p.cluster().embedded() ? "the embedded broker's own heap (log indexes, producer state) is in this JVM too"
