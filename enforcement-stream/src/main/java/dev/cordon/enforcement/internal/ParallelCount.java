@@ -132,7 +132,8 @@ final class ParallelCount {
     /**
      * Has the JIT compile the counting path before the first preview needs it, once per JVM: counts
      * {@link CountWarmUp#SESSIONS} synthetic sessions under {@link CountWarmUp#scopes()} {@code rounds} times on a thread
-     * of its own (daemon, lowest priority; never a worker, so a preview arriving meanwhile is not queued behind it).
+     * of its own (daemon; never a worker, so a preview arriving meanwhile is not queued behind it; its lowest Java
+     * priority is a hint Linux ignores by default, so it shares the cores with start-up for its ~1 s).
      * Without it, the first preview after a start counted its 1,000,000 sessions in interpreted and C1-compiled code,
      * deoptimised once the real profile differed, while C2 compiled on the same cores: 2.1–3.0 s of worker CPU where a
      * settled JVM needs 1.1 s (BENCHMARKS.md, issue 6 §5). It is best-effort: a preview during its ~1 s runs as before.
